@@ -1,0 +1,9 @@
+const path = require('path');
+const { task, src, dest } = require('gulp');
+
+// tsc emits only JavaScript: node and credential icons are copied next to the compiled files.
+task('build:icons', () =>
+	src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], { encoding: false }).pipe(
+		dest((file) => path.resolve('dist', path.relative(process.cwd(), file.base))),
+	),
+);

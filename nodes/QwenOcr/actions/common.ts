@@ -1,0 +1,212 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Fields every operation shares: where the image comes from, the model, and the options. */
+
+export const KNOWN_MODELS = [
+	{ name: 'Qwen-VL-OCR (Stable)', value: 'qwen-vl-ocr', description: 'Stable name; points to the newest snapshot of your region' },
+	{ name: 'Qwen-VL-OCR Latest (Beijing Only)', value: 'qwen-vl-ocr-latest', description: 'Always the newest model; only in the Beijing region' },
+	{ name: 'Qwen-VL-OCR 2025-11-20', value: 'qwen-vl-ocr-2025-11-20', description: 'Qwen3-VL based snapshot, up to 8,192 output tokens' },
+	{ name: 'Qwen-VL-OCR 2025-08-28', value: 'qwen-vl-ocr-2025-08-28' },
+	{ name: 'Qwen-VL-OCR 2025-04-13', value: 'qwen-vl-ocr-2025-04-13' },
+	{ name: 'Qwen-VL-OCR 2024-10-28 (No Built-in Tasks)', value: 'qwen-vl-ocr-2024-10-28', description: 'Oldest snapshot; built-in tasks are sent as their documented prompt' },
+];
+
+export const inputProperties: INodeProperties[] = [
+	{
+		displayName: 'Input Type',
+		name: 'inputType',
+		type: 'options',
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'An image in a binary property of the input item' },
+			{ name: 'Image URL', value: 'url', description: 'A public http(s) URL that DashScope downloads' },
+			{ name: 'Base64', value: 'base64', description: 'Base64 image data or a data:image/...;base64 URL' },
+		],
+		default: 'binary',
+		description: 'Where the image comes from',
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		placeholder: 'data',
+		hint: 'The name of the input item\'s binary property holding the image',
+		displayOptions: { show: { inputType: ['binary'] } },
+	},
+	{
+		displayName: 'Image URL',
+		name: 'imageUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/invoice.png',
+		description: 'A public http(s) URL of the image. DashScope downloads it itself, so it must be reachable from the internet.',
+		displayOptions: { show: { inputType: ['url'] } },
+	},
+	{
+		displayName: 'Base64 Data',
+		name: 'base64Data',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'iVBORw0KGgo... or data:image/png;base64,iVBORw0KGgo...',
+		description: 'The image as base64 text. The real image format is detected from the data.',
+		displayOptions: { show: { inputType: ['base64'] } },
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options: KNOWN_MODELS,
+		default: 'qwen-vl-ocr',
+		description: 'The Qwen-OCR model. To use a model name that is not listed, switch this field to Expression and type the name.',
+	},
+];
+
+/** The `options` collection, minus task-specific entries that operations add with displayOptions. */
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 64 },
+			default: 5,
+			description: 'The most requests in flight at once. The node slows down by itself when DashScope throttles.',
+		},
+		{
+			displayName: 'Enable Rotation Correction',
+			name: 'enableRotate',
+			type: 'boolean',
+			default: false,
+			description: 'Whether DashScope should straighten rotated or skewed images before reading them',
+		},
+		{
+			displayName: 'Header Row',
+			name: 'headerRow',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: 'For Table Rows output: the 1-based row that holds the column names. 0 detects it: the first row as wide as the table (skips a title row).',
+			displayOptions: { show: { '/operation': ['tableParsing'] } },
+		},
+		{
+			displayName: 'Include Metadata',
+			name: 'includeMetadata',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to add _qwenOcr with model, task, request ID, token usage and truncation flags to each item',
+		},
+		{
+			displayName: 'Include Raw Text',
+			name: 'includeRawText',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add the model\'s answer as received under _qwenOcr.rawText (always added when the answer was incomplete)',
+		},
+		{
+			displayName: 'Keep Binary Data',
+			name: 'keepBinary',
+			type: 'boolean',
+			default: true,
+			description: 'Whether output items keep the input item\'s binary data, e.g. to archive or attach the file after extraction',
+		},
+		{
+			displayName: 'Max Pixels',
+			name: 'maxPixels',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: 'Upper bound on image pixels after the model\'s resize (0 = model default, 8,388,608). Lower it to save tokens on large scans.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 20 },
+			default: 5,
+			description: 'How often one request is retried after throttling (429), server errors or dropped connections. Errors in the request itself are never retried.',
+		},
+		{
+			displayName: 'Max Retry Wait (Ms)',
+			name: 'maxRetryWait',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 120000,
+			description: 'The longest one item waits in total across its retries, in milliseconds',
+		},
+		{
+			displayName: 'Max Tokens',
+			name: 'maxTokens',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 8192 },
+			default: 0,
+			description: 'Longest answer in tokens (0 = model default, 4,096). Above 4,096 needs qwen-vl-ocr-2025-11-20 or an approved quota.',
+		},
+		{
+			displayName: 'Min Pixels',
+			name: 'minPixels',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: 'Lower bound on image pixels: smaller images are upscaled (0 = model default, 3,072). Raise it for tiny text.',
+		},
+		{
+			displayName: 'Table Output',
+			name: 'tableOutput',
+			type: 'options',
+			options: [
+				{ name: 'Tables', value: 'tables', description: 'One item per image with tables[].rows and the HTML' },
+				{ name: 'Table Rows', value: 'rows', description: 'One item per table body row, keyed by the header row' },
+			],
+			default: 'tables',
+			displayOptions: { show: { '/operation': ['tableParsing'] } },
+		},
+		{
+			displayName: 'Timeout (Ms)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1000 },
+			default: 120000,
+			description: 'How long one request may take before it is abandoned (and retried), in milliseconds',
+		},
+	],
+};
+
+export interface NodeOptions {
+	concurrency: number;
+	enableRotate: boolean;
+	headerRow: number;
+	includeMetadata: boolean;
+	includeRawText: boolean;
+	keepBinary: boolean;
+	maxPixels: number;
+	maxRetries: number;
+	maxRetryWait: number;
+	maxTokens: number;
+	minPixels: number;
+	tableOutput: 'tables' | 'rows';
+	timeout: number;
+}
+
+export const DEFAULT_OPTIONS: NodeOptions = {
+	concurrency: 5,
+	enableRotate: false,
+	headerRow: 0,
+	includeMetadata: true,
+	includeRawText: false,
+	keepBinary: true,
+	maxPixels: 0,
+	maxRetries: 5,
+	maxRetryWait: 120000,
+	maxTokens: 0,
+	minPixels: 0,
+	tableOutput: 'tables',
+	timeout: 120000,
+};

@@ -1,0 +1,44 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { OcrOperation } from '../helpers/interfaces';
+import { inputError } from '../helpers/errors';
+import { parseJsonLenient, stripFence } from '../helpers/answerText';
+
+/** Custom prompt: a free instruction, no built-in task. `data` holds the answer when it is JSON. */
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. List every product name and price on this shelf label as JSON',
+		description: 'What the model should do with the image. Ask for JSON to get it parsed into the data field.',
+		displayOptions: { show: { operation: ['customPrompt'] } },
+	},
+];
+
+export const customPrompt: OcrOperation = {
+	value: 'customPrompt',
+	name: 'Custom Prompt',
+	action: 'Read an image with a custom prompt',
+	description: 'Send your own instruction with the image; JSON answers are parsed',
+	properties: description,
+	buildRequest(itemIndex) {
+		const prompt = String(this.getNodeParameter('prompt', itemIndex, '')).trim();
+		if (!prompt) {
+			throw inputError(this.getNode(), itemIndex, 'The prompt is empty', 'Enter an instruction in the Prompt field, or pick a built-in operation such as Recognize Text.');
+		}
+		return { prompt };
+	},
+	parse({ answer }) {
+		const { content: text, complete } = stripFence(answer.text);
+		const json = parseJsonLenient(answer.text);
+		if (json === undefined) return { items: [{ json: { text } }], partial: !complete };
+		return {
+			items: [{ json: { text, data: json.value as never } }],
+			partial: !complete || !json.complete,
+		};
+	},
+};

@@ -1,0 +1,21 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { OcrOperation } from '../helpers/interfaces';
+import { isStructurallyComplete, stripFence } from '../helpers/answerText';
+
+/** Document parsing: a scanned page or PDF image as LaTeX (headings, paragraphs, tables, formulas). */
+export const description: INodeProperties[] = [];
+
+export const documentParsing: OcrOperation = {
+	value: 'documentParsing',
+	name: 'Parse Document',
+	action: 'Parse a document into la te x',
+	description: 'Turn a scanned page into LaTeX that keeps headings, paragraphs, tables and formulas',
+	properties: description,
+	buildRequest: () => ({ task: 'document_parsing' }),
+	parse({ answer }) {
+		const fenced = stripFence(answer.text);
+		const complete = fenced.complete && isStructurallyComplete('latex', fenced.content);
+		return { items: [{ json: { latex: fenced.content } }], partial: !complete };
+	},
+};

@@ -1,0 +1,38 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { OcrOperation, ParsedItem } from '../helpers/interfaces';
+import { stripFence } from '../helpers/answerText';
+import { parseHtmlTables, pickHeaderRow, rowsToObjects } from '../helpers/htmlTable';
+
+/**
+ * Table parsing: the model answers HTML; it becomes rectangular rows (spans expanded), or one item
+ * per body row keyed by the header row with `tableOutput = rows`.
+ */
+export const description: INodeProperties[] = [];
+
+export const tableParsing: OcrOperation = {
+	value: 'tableParsing',
+	name: 'Parse Table',
+	action: 'Parse tables in an image',
+	description: 'Turn tables in an image into rows, or one item per table row',
+	properties: description,
+	buildRequest: () => ({ task: 'table_parsing' }),
+	parse({ answer, itemIndex }) {
+		const fenced = stripFence(answer.text);
+		const { tables, complete } = parseHtmlTables(fenced.content);
+		const partial = !fenced.complete || !complete;
+		const output = this.getNodeParameter('options.tableOutput', itemIndex, 'tables') as string;
+		if (output !== 'rows') {
+			return { items: [{ json: { tables: tables as unknown as IDataObject[], html: fenced.content } }], partial };
+		}
+		const headerRow = this.getNodeParameter('options.headerRow', itemIndex, 0) as number;
+		const items: ParsedItem[] = [];
+		tables.forEach((table, tableIndex) => {
+			const headerIndex = pickHeaderRow(table.rows, headerRow);
+			for (const { rowIndex, values } of rowsToObjects(table.rows, headerIndex)) {
+				items.push({ json: values, meta: { tableIndex, rowIndex } });
+			}
+		});
+		return { items, partial };
+	},
+};

@@ -1,0 +1,155 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** What DashScope said about a failed request, in either of its two error body shapes. */
+export interface DashScopeFailure {
+	httpStatus?: number;
+	code?: string;
+	message: string;
+	requestId?: string;
+	/** Seconds from a `Retry-After` header, when the server sent one. */
+	retryAfterSeconds?: number;
+	/** A transport-level failure (reset, time-out) rather than an HTTP answer. */
+	networkCode?: string;
+}
+
+/** The error context keys this package sets on every NodeApiError it throws. */
+export interface DashScopeErrorContext {
+	dashScopeCode?: string;
+	requestId?: string;
+	httpStatus?: number;
+	retryable: boolean;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'EAI_AGAIN',
+	'UND_ERR_SOCKET',
+	'ERR_BAD_RESPONSE',
+]);
+const RETRYABLE_CODE_PREFIXES = ['Throttling', 'InternalError', 'SystemError', 'ModelServiceFailed', 'RequestTimeOut', 'ModelServingError', 'ModelUnavailable'];
+
+/** Retry only what can succeed on a second try: throttling, server faults, dropped connections. */
+export function isRetryable(failure: DashScopeFailure): boolean {
+	if (failure.networkCode !== undefined) return RETRYABLE_NETWORK_CODES.has(failure.networkCode);
+	if (failure.httpStatus !== undefined && [400, 401, 403, 404, 413].includes(failure.httpStatus)) return false;
+	if (failure.httpStatus !== undefined && RETRYABLE_STATUS.has(failure.httpStatus)) return true;
+	return RETRYABLE_CODE_PREFIXES.some((prefix) => failure.code?.startsWith(prefix) ?? false);
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+	return typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: undefined;
+}
+
+function asString(value: unknown): string | undefined {
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Reads a native (`{code, message, request_id}`) or compatible-mode (`{error: {...}}`) error body. */
+export function parseErrorBody(httpStatus: number, body: unknown, headerRequestId?: string): DashScopeFailure {
+	let parsed: unknown = body;
+	if (typeof body === 'string') {
+		try {
+			parsed = JSON.parse(body);
+		} catch {
+			// Not JSON: a proxy or load balancer answered (HTML page). Keep a short, tag-free excerpt.
+			const excerpt = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+			return {
+				httpStatus,
+				message: excerpt ? `HTTP ${httpStatus} from the server: ${excerpt}` : `HTTP ${httpStatus} with an empty body`,
+				requestId: headerRequestId,
+			};
+		}
+	}
+	const record = asRecord(parsed) ?? {};
+	const compatible = asRecord(record.error);
+	const code = asString(record.code) ?? asString(compatible?.code) ?? asString(compatible?.type);
+	const message =
+		asString(record.message) ?? asString(compatible?.message) ?? `HTTP ${httpStatus} without an error message`;
+	const requestId = asString(record.request_id) ?? asString(record.id) ?? headerRequestId;
+	return { httpStatus, code, message, requestId };
+}
+
+/** What a user can do about each DashScope error code. */
+function hintFor(failure: DashScopeFailure): string | undefined {
+	const code = failure.code ?? '';
+	if (code === 'InvalidApiKey' || code === 'invalid_api_key' || failure.httpStatus === 401) {
+		return 'Check the API key in the Qwen OCR credential. Keys only work in the region they were created in: Singapore keys with the Singapore region, Beijing keys with Beijing, Virginia keys with Virginia.';
+	}
+	if (code === 'Arrearage') return 'Your Alibaba Cloud account has an overdue payment. Top up the account in the Billing console, then run the workflow again.';
+	if (code === 'DataInspectionFailed') return 'The image or prompt was rejected by content moderation. This item cannot be processed as it is.';
+	if (code.startsWith('AccessDenied') || code === 'Model.AccessDenied') {
+		return 'This key may not use this model. Activate Model Studio and the model for the key\'s workspace, or choose a model available in your region.';
+	}
+	if (code === 'ModelNotFound' || code === 'model_not_supported' || /model not exist/i.test(failure.message)) {
+		return 'The model name is not available in this region (for example qwen-vl-ocr-latest exists only in Beijing). Choose another model or region.';
+	}
+	if (code === 'BadRequest.TooLarge' || /exceed|too large|10485760/i.test(failure.message)) {
+		return 'The image is too large. Files above about 7 MB are uploaded temporarily; above 10 MB, shrink or recompress the image first.';
+	}
+	if (code.startsWith('Throttling')) {
+		return 'The account\'s rate limit was reached and retries did not get through. Lower the Concurrency option, raise Max Retries, or ask Alibaba Cloud for a higher quota.';
+	}
+	if (failure.networkCode !== undefined) {
+		return 'The connection to DashScope failed. Check the region / base URL of the credential and your network; raise the Timeout option for large images.';
+	}
+	if (failure.httpStatus !== undefined && failure.httpStatus >= 500) {
+		return 'DashScope had a temporary problem and retries did not get through. Run the workflow again later.';
+	}
+	if (code === 'InvalidParameter' && /download/i.test(failure.message)) {
+		return 'DashScope could not download the image URL. Use a public http(s) URL, or pass the file as binary data instead.';
+	}
+	return undefined;
+}
+
+/** A NodeApiError carrying DashScope's code, message and request id (and never request headers). */
+export function toNodeApiError(node: INode, failure: DashScopeFailure, itemIndex?: number): NodeApiError {
+	const context: DashScopeErrorContext = {
+		dashScopeCode: failure.code ?? failure.networkCode,
+		requestId: failure.requestId,
+		httpStatus: failure.httpStatus,
+		retryable: isRetryable(failure),
+	};
+	const label = failure.code ?? failure.networkCode;
+	const details = [label ? `[${label}]` : undefined, failure.message].filter(Boolean).join(' ');
+	const descriptionParts = [hintFor(failure), failure.requestId ? `Request ID: ${failure.requestId}` : undefined];
+	const error = new NodeApiError(
+		node,
+		{ code: failure.code ?? failure.networkCode ?? null, message: failure.message, request_id: failure.requestId ?? null } as JsonObject,
+		{
+			message: `DashScope request failed: ${details}`,
+			description: descriptionParts.filter(Boolean).join(' '),
+			httpCode: failure.httpStatus !== undefined ? String(failure.httpStatus) : undefined,
+			itemIndex,
+		},
+	);
+	Object.assign(error.context, context);
+	return error;
+}
+
+/** The JSON a failed item carries with `continueOnFail`: `{ message, code, requestId, httpStatus }`. */
+export function errorToItemJson(error: unknown): { message: string; code?: string; requestId?: string; httpStatus?: number; description?: string } {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		const context = error.context as Partial<DashScopeErrorContext>;
+		return {
+			message: error.message,
+			...(error.description ? { description: error.description } : {}),
+			...(context.dashScopeCode ? { code: context.dashScopeCode } : {}),
+			...(context.requestId ? { requestId: context.requestId } : {}),
+			...(context.httpStatus !== undefined ? { httpStatus: context.httpStatus } : {}),
+		};
+	}
+	return { message: error instanceof Error ? error.message : String(error) };
+}
+
+/** A user error in one item's input, with the item named and what to do. */
+export function inputError(node: INode, itemIndex: number, message: string, description?: string): NodeOperationError {
+	return new NodeOperationError(node, `Item ${itemIndex}: ${message}`, { itemIndex, description });
+}

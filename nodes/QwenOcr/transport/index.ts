@@ -1,0 +1,297 @@
+import type {
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ICredentialDataDecryptedObject,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { DashScopeFailure } from '../helpers/errors';
+import { isRetryable, parseErrorBody, toNodeApiError } from '../helpers/errors';
+
+/** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
+
+export const CREDENTIAL_TYPE = 'qwenOcrApi';
+
+export const REGION_BASE_URLS: Record<string, string> = {
+	intl: 'https://dashscope-intl.aliyuncs.com',
+	us: 'https://dashscope-us.aliyuncs.com',
+	cn: 'https://dashscope.aliyuncs.com',
+};
+
+export const GENERATION_PATH = '/api/v1/services/aigc/multimodal-generation/generation';
+export const UPLOAD_POLICY_PATH = '/api/v1/uploads';
+
+export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const region = (credentials.region as string | undefined) ?? 'intl';
+	const url = region === 'custom' ? String(credentials.baseUrl ?? '').trim() : REGION_BASE_URLS[region];
+	if (!url) throw new Error('The Qwen OCR credential has no base URL: set one or choose a region.');
+	return url.replace(/\/+$/, '');
+}
+
+export interface DashScopeConnection {
+	baseUrl: string;
+	/** intl | us | cn, or `custom` when a custom base URL is not one of DashScope's own hosts. */
+	region: string;
+}
+
+/** The region of a base URL, so token estimates stay right when a credential uses a custom URL. */
+export function regionOf(baseUrl: string, configured: string): string {
+	if (configured !== 'custom') return configured;
+	const match = Object.entries(REGION_BASE_URLS).find(([, url]) => baseUrl.startsWith(url));
+	return match ? match[0] : 'custom';
+}
+
+export async function getConnection(this: IExecuteFunctions): Promise<DashScopeConnection> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	try {
+		const baseUrl = resolveBaseUrl(credentials);
+		return { baseUrl, region: regionOf(baseUrl, (credentials.region as string | undefined) ?? 'intl') };
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), error as Error);
+	}
+}
+
+export interface RetryPolicy {
+	maxRetries: number;
+	/** Total time one request may spend waiting between attempts. */
+	maxRetryWaitMs: number;
+	/** Called on a throttling answer (429), so the caller can slow down. */
+	onThrottled?: () => void;
+	/** Called on each successful answer. */
+	onSuccess?: () => void;
+}
+
+export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
+
+export interface DashScopeRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+	headers?: IDataObject;
+	timeoutMs?: number;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+
+/** Exponential backoff with full jitter; a server's Retry-After is a floor. */
+export function backoffDelayMs(attempt: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
+	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+	const jittered = Math.floor(random() * ceiling);
+	return retryAfterSeconds !== undefined ? Math.max(jittered, retryAfterSeconds * 1000) : jittered;
+}
+
+function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	return typeof value === 'string' ? value : undefined;
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+interface FullResponse {
+	body: unknown;
+	headers: IDataObject;
+	statusCode: number;
+}
+
+/** A transport error (no HTTP answer) reduced to its code and message; request config and headers are dropped. */
+function networkFailure(error: unknown): DashScopeFailure {
+	const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+	const cause = (record.cause ?? {}) as Record<string, unknown>;
+	const rawCode = [record.code, cause.code].find((value) => typeof value === 'string') as string | undefined;
+	const message = error instanceof Error ? error.message : String(error);
+	const timedOut = /timeout|timed out/i.test(message) || rawCode === 'ECONNABORTED';
+	const networkCode = timedOut ? 'ETIMEDOUT' : /socket hang up/i.test(message) ? 'ECONNRESET' : (rawCode ?? 'ECONNRESET');
+	return { networkCode, message: timedOut ? 'The request timed out' : message };
+}
+
+/**
+ * Sends one DashScope request with the credential's Bearer key, retrying throttling, server faults
+ * and dropped connections within the retry policy. Throws a NodeApiError with DashScope's code,
+ * message and request id when the request finally fails.
+ */
+export async function dashScopeRequest(
+	this: IExecuteFunctions,
+	connection: DashScopeConnection,
+	request: DashScopeRequest,
+	retry: RetryPolicy,
+	itemIndex?: number,
+): Promise<{ body: IDataObject; headers: IDataObject }> {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${connection.baseUrl}${request.path}`,
+		qs: request.qs,
+		body: request.body,
+		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
+		json: true,
+		timeout: request.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+	let waitedMs = 0;
+	for (let attempt = 0; ; attempt++) {
+		let failure: DashScopeFailure;
+		try {
+			const response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				options,
+			)) as FullResponse;
+			const requestId = headerValue(response.headers, 'x-request-id') ?? headerValue(response.headers, 'x-dashscope-request-id');
+			if (response.statusCode >= 200 && response.statusCode < 300 && typeof response.body === 'object' && response.body !== null) {
+				retry.onSuccess?.();
+				return { body: response.body as IDataObject, headers: response.headers };
+			}
+			failure =
+				response.statusCode >= 200 && response.statusCode < 300
+					? { httpStatus: response.statusCode, message: 'DashScope answered without a JSON body', requestId }
+					: parseErrorBody(response.statusCode, response.body, requestId);
+			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+		} catch (error) {
+			failure = networkFailure(error);
+		}
+		if (failure.httpStatus === 429) retry.onThrottled?.();
+		const delayMs = backoffDelayMs(attempt, failure.retryAfterSeconds);
+		if (!isRetryable(failure) || attempt >= retry.maxRetries || waitedMs + delayMs > retry.maxRetryWaitMs) {
+			throw toNodeApiError(this.getNode(), failure, itemIndex);
+		}
+		waitedMs += delayMs;
+		await sleep(delayMs);
+	}
+}
+
+/**
+ * The credential test's request: an upload policy is free, needs a valid key and answers
+ * 401 InvalidApiKey otherwise. Credential tests run before the credential is saved, so they
+ * get only the `request` helper of ICredentialTestFunctions and set the Bearer header themselves.
+ */
+export async function probeCredential(
+	helpers: ICredentialTestFunctions['helpers'],
+	data: ICredentialDataDecryptedObject,
+): Promise<INodeCredentialTestResult> {
+	let baseUrl: string;
+	try {
+		baseUrl = resolveBaseUrl(data);
+	} catch (error) {
+		return { status: 'Error', message: (error as Error).message };
+	}
+	try {
+		const response = (await helpers.request({
+			method: 'GET',
+			uri: `${baseUrl}${UPLOAD_POLICY_PATH}`,
+			qs: { action: 'getPolicy', model: 'qwen-vl-ocr' },
+			headers: { Authorization: `Bearer ${String(data.apiKey ?? '')}` },
+			json: true,
+			simple: false,
+			resolveWithFullResponse: true,
+			timeout: 20000,
+		})) as { statusCode: number; body: unknown };
+		if (response.statusCode >= 200 && response.statusCode < 300) {
+			return { status: 'OK', message: 'Connection successful' };
+		}
+		const failure = parseErrorBody(response.statusCode, response.body);
+		return { status: 'Error', message: `${failure.code ? `${failure.code}: ` : ''}${failure.message}` };
+	} catch (error) {
+		return { status: 'Error', message: `Could not reach ${baseUrl}: ${(error as Error).message}` };
+	}
+}
+
+interface UploadPolicy {
+	policy: string;
+	signature: string;
+	upload_dir: string;
+	upload_host: string;
+	oss_access_key_id: string;
+	x_oss_object_acl: string;
+	x_oss_forbid_overwrite: string;
+	max_file_size_mb?: number;
+}
+
+/** A multipart/form-data body with the file part last, as OSS post-object requires. */
+export function buildMultipart(fields: Array<[string, string]>, file: { name: string; mimeType: string; data: Uint8Array }): { body: Buffer; contentType: string } {
+	const boundary = `----qwenOcr${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+	const parts: Buffer[] = fields.map(([name, value]) =>
+		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`, 'utf8'),
+	);
+	parts.push(
+		Buffer.from(
+			`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.mimeType}\r\n\r\n`,
+			'utf8',
+		),
+		Buffer.from(file.data),
+		Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'),
+	);
+	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * DashScope's temporary upload for images too large to send inline (base64 string over 10 MB):
+ * policy -> multipart upload to OSS -> `oss://` URL, valid 48 h for this model and account.
+ * The OSS host gets the policy's signature, never the API key.
+ */
+export async function uploadTemporaryFile(
+	this: IExecuteFunctions,
+	connection: DashScopeConnection,
+	model: string,
+	file: { name: string; mimeType: string; data: Uint8Array },
+	retry: RetryPolicy,
+	itemIndex: number,
+): Promise<string> {
+	const { body } = await dashScopeRequest.call(
+		this,
+		connection,
+		{ method: 'GET', path: UPLOAD_POLICY_PATH, qs: { action: 'getPolicy', model } },
+		retry,
+		itemIndex,
+	);
+	const policy = body.data as unknown as UploadPolicy | undefined;
+	if (!policy?.upload_host || !policy.upload_dir) {
+		throw toNodeApiError(this.getNode(), { message: 'DashScope returned no upload policy', requestId: body.request_id as string | undefined }, itemIndex);
+	}
+	const key = `${policy.upload_dir}/${file.name}`;
+	const multipart = buildMultipart(
+		[
+			['OSSAccessKeyId', policy.oss_access_key_id],
+			['Signature', policy.signature],
+			['policy', policy.policy],
+			['key', key],
+			['x-oss-object-acl', policy.x_oss_object_acl],
+			['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
+			['success_action_status', '200'],
+			['x-oss-content-type', file.mimeType],
+		],
+		file,
+	);
+	let response: FullResponse;
+	try {
+		response = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: policy.upload_host,
+			body: multipart.body,
+			headers: { 'Content-Type': multipart.contentType },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			json: false,
+		})) as FullResponse;
+	} catch (error) {
+		throw toNodeApiError(this.getNode(), networkFailure(error), itemIndex);
+	}
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+		const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+		const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1] ?? `HTTP ${response.statusCode}`;
+		throw toNodeApiError(this.getNode(), { httpStatus: response.statusCode, code, message: `Temporary upload failed: ${message}` }, itemIndex);
+	}
+	return `oss://${key}`;
+}

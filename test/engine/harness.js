@@ -1,0 +1,186 @@
+// @ts-check
+/**
+ * Runs a node inside n8n-core's real execution engine (WorkflowExecute), the way n8n runs it:
+ * a workflow "Start (trigger) -> node under test", real credential resolution through a
+ * credentials helper that applies the credential type's `authenticate`, and n8n's
+ * BinaryDataService for binary input (memory or filesystem mode).
+ * Used by the jest tests (with the TypeScript sources) and by the demo (with dist/).
+ */
+const os = require('os');
+const path = require('path');
+const { Container } = require('@n8n/di');
+const { WorkflowExecute, ExecutionLifecycleHooks, BinaryDataService, BinaryDataConfig } = require('n8n-core');
+const { Workflow, ICredentialsHelper } = require('n8n-workflow');
+
+const NODE_TYPE = 'n8n-nodes-qwen-ocr.qwenOcr';
+const TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
+
+/** Resolves `={{$credentials.x}}` templates of a generic `authenticate` block. */
+function resolveTemplate(value, credentials) {
+	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	return value.slice(1).replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key) => String(credentials[key] ?? ''));
+}
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	/** @param {Record<string, any>} credentialTypes @param {Record<string, any>} credentials */
+	constructor(credentialTypes, credentials) {
+		super();
+		this.credentialTypes = credentialTypes;
+		this.credentials = credentials;
+	}
+	getParentTypes() {
+		return [];
+	}
+	isCredentialUsableByNode() {
+		return true;
+	}
+	async authenticate(credentials, typeName, requestOptions) {
+		const type = this.credentialTypes[typeName];
+		const auth = type?.authenticate;
+		if (!auth) return requestOptions;
+		if (typeof auth === 'function') return await auth(credentials, requestOptions);
+		const options = { ...requestOptions, headers: { ...(requestOptions.headers ?? {}) } };
+		for (const [key, value] of Object.entries(auth.properties.headers ?? {})) {
+			options.headers[key] = resolveTemplate(value, credentials);
+		}
+		if (auth.properties.qs) {
+			options.qs = { ...(options.qs ?? {}) };
+			for (const [key, value] of Object.entries(auth.properties.qs)) options.qs[key] = resolveTemplate(value, credentials);
+		}
+		return options;
+	}
+	async preAuthentication() {
+		return undefined;
+	}
+	async runPreAuthentication() {
+		return undefined;
+	}
+	async getCredentials() {
+		throw new Error('not used in tests');
+	}
+	async getDecrypted(_additionalData, _nodeCredentials, type) {
+		const data = this.credentials[type];
+		if (!data) throw new Error(`No test credentials of type ${type}`);
+		return { ...data };
+	}
+	async updateCredentials() {}
+	async updateCredentialsOauthTokenData() {}
+	getCredentialsProperties(type) {
+		return this.credentialTypes[type]?.properties ?? [];
+	}
+}
+
+let binaryModeReady;
+
+/**
+ * Sets up n8n's BinaryDataService once per process. `filesystem` stores binaries on disk as
+ * n8n does with N8N_DEFAULT_BINARY_DATA_MODE=filesystem.
+ * @param {'default' | 'filesystem'} mode
+ */
+async function initBinaryData(mode = 'default') {
+	if (!binaryModeReady) {
+		binaryModeReady = (async () => {
+			const config = Container.get(BinaryDataConfig);
+			config.mode = mode;
+			config.availableModes = ['default', 'filesystem'];
+			config.localStoragePath = path.join(os.tmpdir(), `qwen-ocr-binary-${process.pid}`);
+			const service = Container.get(BinaryDataService);
+			await service.init();
+			return service;
+		})();
+	}
+	return await binaryModeReady;
+}
+
+/** A manual trigger that emits the given items. */
+function triggerType(items) {
+	return {
+		description: {
+			displayName: 'Start',
+			name: 'manualTrigger',
+			group: ['trigger'],
+			version: 1,
+			description: '',
+			defaults: { name: 'Start' },
+			inputs: [],
+			outputs: ['main'],
+			properties: [],
+		},
+		async execute() {
+			return [items];
+		},
+	};
+}
+
+/**
+ * @typedef {object} RunOptions
+ * @property {any} node The node type instance under test (e.g. new QwenOcr()).
+ * @property {Record<string, any>} credentialTypes e.g. { qwenOcrApi: new QwenOcrApi() }
+ * @property {Record<string, any>} credentials e.g. { qwenOcrApi: { region: 'custom', baseUrl, apiKey } }
+ * @property {Record<string, any>} parameters The node's parameters.
+ * @property {Array<{json: object, binary?: object}>} [items] Items the trigger emits (default: one empty item).
+ * @property {boolean} [continueOnFail]
+ */
+
+/**
+ * Runs Start -> Qwen OCR once in WorkflowExecute and returns the node's output items.
+ * @param {RunOptions} options
+ */
+async function runNode(options) {
+	await initBinaryData();
+	const items = options.items ?? [{ json: {} }];
+	const types = { [TRIGGER_TYPE]: triggerType(items), [NODE_TYPE]: options.node };
+	const nodeTypes = {
+		getByName: (name) => types[name],
+		getByNameAndVersion: (name) => types[name],
+		getKnownTypes: () => ({}),
+	};
+	const nodes = [
+		{ id: 'start', name: 'Start', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'ocr',
+			name: 'Qwen OCR',
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters,
+			credentials: { qwenOcrApi: { id: '1', name: 'Qwen OCR account' } },
+			...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+		},
+	];
+	const connections = { Start: { main: [[{ node: 'Qwen OCR', type: 'main', index: 0 }]] } };
+	const workflow = new Workflow({ id: 'test', nodes, connections, active: false, nodeTypes });
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'test', name: 'test', nodes, connections, active: false, settings: {} });
+	/** @type {(run: any) => void} */
+	let finish = () => {};
+	const finished = new Promise((resolve) => (finish = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => finish(run));
+	const additionalData = {
+		executionId: 'exec-1',
+		hooks,
+		credentialsHelper: new TestCredentialsHelper(options.credentialTypes, options.credentials),
+		variables: {},
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'user-1',
+		setExecutionStatus: () => {},
+	};
+	const execute = new WorkflowExecute(/** @type {any} */ (additionalData), 'manual');
+	await execute.run({ workflow, startNode: workflow.getNode('Start') });
+	const run = await finished;
+	const resultData = run.data.resultData;
+	const nodeRun = resultData.runData['Qwen OCR']?.[0];
+	return {
+		items: nodeRun?.data?.main?.[0] ?? [],
+		error: resultData.error ?? nodeRun?.error,
+		run,
+	};
+}
+
+module.exports = { runNode, initBinaryData, TestCredentialsHelper, NODE_TYPE };

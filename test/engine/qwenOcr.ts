@@ -1,0 +1,83 @@
+/**
+ * Test helpers: the Qwen OCR node (TypeScript sources) run through n8n-core's engine against
+ * a fresh DashScope emulator.
+ */
+import { readFileSync } from 'fs';
+import path from 'path';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { QwenOcr } from '../../nodes/QwenOcr/QwenOcr.node';
+import { QwenOcrApi } from '../../credentials/QwenOcrApi.credentials';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runNode } = require('./harness');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEmulator } = require('../emulator');
+
+export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'images');
+export const API_KEY = 'sk-emulator-test-0123456789';
+
+export interface Emulator {
+	baseUrl: string;
+	apiKey: string;
+	requests: Array<IDataObject & { path: string; headers: Record<string, string>; body: IDataObject; images?: IDataObject[] }>;
+	stats: { inFlight: number; maxInFlight: number; generationRequests: number };
+	enqueueFaults(faults: IDataObject[]): void;
+	setLatency(ms: number): void;
+	setRateLimit(perMinute: number | null): void;
+	reset(): void;
+	close(): Promise<void>;
+}
+
+export async function startTestEmulator(options: IDataObject = {}): Promise<Emulator> {
+	return (await startEmulator({ apiKey: API_KEY, port: 0, ...options })) as Emulator;
+}
+
+export function fixture(name: string): Buffer {
+	return readFileSync(path.join(FIXTURES, name));
+}
+
+export function truth(name: string): IDataObject {
+	return JSON.parse(readFileSync(path.join(FIXTURES, name.replace(/\.\w+$/, '.truth.json')), 'utf8')) as IDataObject;
+}
+
+/** An input item holding a fixture image as binary data (memory mode, as n8n stores small files). */
+export function binaryItem(name: string, property = 'data', mimeType?: string): INodeExecutionData {
+	const data = fixture(name);
+	return {
+		json: { file: name },
+		binary: {
+			[property]: {
+				data: data.toString('base64'),
+				mimeType: mimeType ?? (name.endsWith('.jpg') ? 'image/jpeg' : 'image/png'),
+				fileName: name,
+				fileExtension: name.split('.').pop(),
+			},
+		},
+	};
+}
+
+export interface RunResult {
+	items: INodeExecutionData[];
+	error?: Error & IDataObject;
+}
+
+export async function runQwenOcr(
+	emulator: Emulator,
+	parameters: IDataObject,
+	items: INodeExecutionData[] = [{ json: {} }],
+	extra: { continueOnFail?: boolean; apiKey?: string } = {},
+): Promise<RunResult> {
+	return (await runNode({
+		node: new QwenOcr(),
+		credentialTypes: { qwenOcrApi: new QwenOcrApi() },
+		credentials: { qwenOcrApi: { region: 'custom', baseUrl: emulator.baseUrl, apiKey: extra.apiKey ?? API_KEY } },
+		parameters,
+		items,
+		continueOnFail: extra.continueOnFail,
+	})) as RunResult;
+}
+
+/** The generation requests the emulator received, in arrival order. */
+export function generationRequests(emulator: Emulator) {
+	return emulator.requests.filter((request) => request.path.endsWith('/multimodal-generation/generation'));
+}
