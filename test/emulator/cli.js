@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * Runs the emulator as a process, e.g. for a demo n8n instance:
+ *   node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N]
+ *                             [--region intl|us|cn] [--send-retry-after]
+ * Prints one JSON line {"baseUrl":...,"apiKey":...} when listening and runs until SIGINT/SIGTERM.
+ */
+
+const { startEmulator } = require('./index');
+
+const USAGE = 'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--region intl|us|cn] [--send-retry-after]';
+
+/** @param {string[]} argv @returns {import('./index').EmulatorOptions} */
+function parseArgs(argv) {
+	/** @type {import('./index').EmulatorOptions} */
+	const options = {};
+	const number = (flag, value) => {
+		const n = Number(value);
+		if (value === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number`);
+		return n;
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const flag = argv[i];
+		const value = argv[i + 1];
+		switch (flag) {
+			case '--port': options.port = number(flag, value); i++; break;
+			case '--api-key': if (!value) throw new Error('--api-key needs a value'); options.apiKey = value; i++; break;
+			case '--latency-ms': options.latencyMs = number(flag, value); i++; break;
+			case '--rate-per-minute': options.ratePerMinute = number(flag, value) || null; i++; break;
+			case '--region': options.region = /** @type {import('./index').Region} */ (value); i++; break;
+			case '--send-retry-after': options.sendRetryAfter = true; break;
+			case '--help': case '-h': console.log(USAGE); process.exit(0); break;
+			default: throw new Error(`unknown argument ${flag}`);
+		}
+	}
+	return options;
+}
+
+async function main() {
+	let options;
+	try {
+		options = parseArgs(process.argv.slice(2));
+	} catch (err) {
+		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
+		process.exit(2);
+	}
+	const emu = await startEmulator(options);
+	console.log(JSON.stringify({ baseUrl: emu.baseUrl, apiKey: emu.apiKey }));
+	const stop = () => {
+		emu.close().then(() => process.exit(0));
+	};
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+	console.error(err);
+	process.exit(1);
+});
