@@ -53,6 +53,8 @@ export interface Fault {
 	truncate?: boolean;
 	/** Answer without ocr_result (KIE must then parse the text). */
 	omitOcrResult?: boolean;
+	/** Answer exactly this (text, optional ocr_result, finish_reason default "stop"), after all validation. */
+	answer?: { text: string; ocrResult?: Record<string, unknown>; finishReason?: string };
 }
 
 export interface ImageLogEntry {

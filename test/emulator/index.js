@@ -468,6 +468,12 @@ function compose(state, parsed, images, flavour, fault) {
 		ocrResult = undefined;
 	}
 	if (fault?.omitOcrResult) ocrResult = undefined;
+	if (fault?.answer) {
+		// A scripted model answer, for shapes the fixtures do not produce (two tables, cut JSON...).
+		text = fault.answer.text;
+		ocrResult = fault.answer.ocrResult;
+		finishReason = fault.answer.finishReason ?? 'stop';
+	}
 	const patch = models.patchSize(parsed.model, state.config.region);
 	const imageTokens = images.reduce(
 		(sum, img) => sum + answers.imageTokens(img.width, img.height, img.log.min_pixels, img.log.max_pixels, patch),

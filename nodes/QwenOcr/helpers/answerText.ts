@@ -30,7 +30,8 @@ export function stripFence(text: string): { content: string; language?: string; 
 	}
 	const close = text.indexOf(FENCE, contentStart);
 	const content = (close < 0 ? text.slice(contentStart) : text.slice(contentStart, close)).trim();
-	return { content, ...(language !== undefined && { language }), complete: close >= 0 };
+	const complete = close >= 0;
+	return language === undefined ? { content, complete } : { content, language, complete };
 }
 
 /** `$$…$$`, `\[…\]`, `\(…\)`, `$…$` in the order tried: [opening, closing]. */
@@ -70,19 +71,23 @@ interface JsonScan {
 	complete: boolean;
 }
 
-/** The text at the candidate start is not JSON: the candidate is abandoned. */
-class JsonSyntaxError extends Error {}
+/** Result of one parser step: keep going, the root value is closed, or the text is not JSON here. */
+type Step = 'more' | 'done' | 'invalid';
 
 const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** A number cut off after its digits: "1.", "1e", "1e+". */
 const CUT_NUMBER_TAIL = /(?:\.|[eE][+-]?)$/y;
 const WORD = /[A-Za-z]+/y;
+const CONTAINER_START = /[{[]/g;
 
 const LITERALS = new Map<string, unknown>([
 	['true', true],
 	['false', false],
 	['null', null],
 ]);
+
+/** Returned by readers when the text is not a value (null is a value). */
+const NOT_A_VALUE = Symbol('not a value');
 
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
@@ -96,10 +101,10 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /**
- * An iterative JSON parser (no recursion, so deep nesting cannot overflow the stack) that also takes single
- * quotes, raw newlines in strings and trailing commas, and repairs input that ends early: an open string is
- * closed, a dangling key (with or without its colon) is dropped, a cut literal is completed (`tru` → true), a
- * cut number keeps its digits, and open arrays and objects are closed.
+ * An iterative JSON parser (no recursion, so deep nesting cannot overflow the stack) for one object or array.
+ * It also takes single quotes, raw newlines in strings and trailing commas, and repairs input that ends early:
+ * an open string is closed, a dangling key (with or without its colon) is dropped, a cut literal is completed
+ * (`tru` → true), a cut number keeps its digits, and open arrays and objects are closed.
  */
 class LenientJsonParser {
 	private pos: number;
@@ -107,6 +112,8 @@ class LenientJsonParser {
 	private readonly pendingKeys: Array<string | undefined> = [];
 	private expect: Expect = 'value';
 	private root: unknown;
+	/** Whether any value was read into the root: decides between "not JSON" and "JSON with an error". */
+	private hasContent = false;
 
 	constructor(
 		private readonly text: string,
@@ -115,12 +122,17 @@ class LenientJsonParser {
 		this.pos = start;
 	}
 
-	/** The value starting at `start`; throws JsonSyntaxError when the text there is not JSON. */
-	parse(): JsonScan {
+	/**
+	 * The value starting at `start` (an opening bracket). Undefined when the text there is not JSON; a syntax
+	 * error after some content ends the value there, as the end of the text would.
+	 */
+	parse(): JsonScan | undefined {
 		for (;;) {
 			this.skipSpace();
 			if (this.pos >= this.text.length) return { value: this.root, complete: false };
-			if (this.step()) return { value: this.root, complete: true };
+			const step = this.step();
+			if (step === 'done') return { value: this.root, complete: true };
+			if (step === 'invalid') return this.hasContent ? { value: this.root, complete: false } : undefined;
 		}
 	}
 
@@ -128,33 +140,31 @@ class LenientJsonParser {
 		while (this.pos < this.text.length && isJsonSpace(this.text[this.pos])) this.pos++;
 	}
 
-	/** Consumes one token; true when the root value is finished. */
-	private step(): boolean {
+	private step(): Step {
 		const char = this.text[this.pos];
 		switch (this.expect) {
 			case 'valueOrEnd':
 				if (char === ']') return this.closeContainer();
 				this.expect = 'value';
-				return false;
+				return 'more';
 			case 'keyOrEnd':
 				if (char === '}') return this.closeContainer();
-				if (char !== '"' && char !== "'") throw new JsonSyntaxError();
+				if (char !== '"' && char !== "'") return 'invalid';
 				this.pendingKeys[this.pendingKeys.length - 1] = this.readString();
 				this.expect = 'colon';
-				return false;
+				return 'more';
 			case 'colon':
-				if (char !== ':') throw new JsonSyntaxError();
+				if (char !== ':') return 'invalid';
 				this.pos++;
 				this.expect = 'value';
-				return false;
+				return 'more';
 			case 'commaOrEnd':
 				if (char === ',') {
 					this.pos++;
 					this.expect = Array.isArray(this.top()) ? 'valueOrEnd' : 'keyOrEnd';
-					return false;
+					return 'more';
 				}
-				if (char === (Array.isArray(this.top()) ? ']' : '}')) return this.closeContainer();
-				throw new JsonSyntaxError();
+				return char === (Array.isArray(this.top()) ? ']' : '}') ? this.closeContainer() : 'invalid';
 			case 'value':
 				return this.readValue(char);
 		}
@@ -164,7 +174,7 @@ class LenientJsonParser {
 		return this.stack[this.stack.length - 1];
 	}
 
-	private readValue(char: string): boolean {
+	private readValue(char: string): Step {
 		if (char === '{' || char === '[') {
 			const container: Container = char === '[' ? [] : {};
 			this.pos++;
@@ -172,43 +182,44 @@ class LenientJsonParser {
 			this.stack.push(container);
 			this.pendingKeys.push(undefined);
 			this.expect = char === '[' ? 'valueOrEnd' : 'keyOrEnd';
-			return false;
+			return 'more';
 		}
-		if (char === '"' || char === "'") return this.finishValue(this.readString());
 		if (char === '-' && this.pos + 1 === this.text.length) {
 			this.pos++; // a number cut off after its sign: no value
-			return false;
+			return 'more';
 		}
-		if (char === '-' || (char >= '0' && char <= '9')) return this.finishValue(this.readNumber());
-		return this.finishValue(this.readLiteral());
+		let value: unknown;
+		if (char === '"' || char === "'") value = this.readString();
+		else if (char === '-' || (char >= '0' && char <= '9')) value = this.readNumber();
+		else value = this.readLiteral();
+		if (value === NOT_A_VALUE) return 'invalid';
+		this.attach(value);
+		this.expect = 'commaOrEnd';
+		return 'more';
 	}
 
-	/** Puts a value into the open container (or makes it the root). */
+	/** Puts a value into the open container, or makes it the root. */
 	private attach(value: unknown): void {
 		const container = this.top();
 		if (container === undefined) {
 			this.root = value;
-		} else if (Array.isArray(container)) {
+			return;
+		}
+		if (Array.isArray(container)) {
 			container.push(value);
 		} else {
 			setOwn(container, this.pendingKeys[this.pendingKeys.length - 1] as string, value);
 			this.pendingKeys[this.pendingKeys.length - 1] = undefined;
 		}
+		this.hasContent = true;
 	}
 
-	private finishValue(value: unknown): boolean {
-		if (this.stack.length === 0) throw new JsonSyntaxError(); // a scalar is not what we look for
-		this.attach(value);
-		this.expect = 'commaOrEnd';
-		return false;
-	}
-
-	private closeContainer(): boolean {
+	private closeContainer(): Step {
 		this.pos++;
 		this.stack.pop();
 		this.pendingKeys.pop();
 		this.expect = 'commaOrEnd';
-		return this.stack.length === 0;
+		return this.stack.length === 0 ? 'done' : 'more';
 	}
 
 	/** A string in double or single quotes; at the end of the text the string is closed as it is. */
@@ -250,44 +261,43 @@ class LenientJsonParser {
 	}
 
 	/** A number; a tail cut off at the end of the text ("1." or "1e+") is dropped. */
-	private readNumber(): number {
+	private readNumber(): number | typeof NOT_A_VALUE {
 		JSON_NUMBER.lastIndex = this.pos;
 		const digits = JSON_NUMBER.exec(this.text)?.[0];
-		if (digits === undefined) throw new JsonSyntaxError();
+		if (digits === undefined) return NOT_A_VALUE;
 		this.pos += digits.length;
 		CUT_NUMBER_TAIL.lastIndex = this.pos;
 		if (CUT_NUMBER_TAIL.test(this.text)) this.pos = this.text.length;
 		return Number(digits);
 	}
 
+	/** true, false or null; a prefix of one of them at the very end of the text is completed. */
 	private readLiteral(): unknown {
 		WORD.lastIndex = this.pos;
 		const word = WORD.exec(this.text)?.[0] ?? '';
-		if (LITERALS.has(word)) {
-			this.pos += word.length;
-			return LITERALS.get(word);
-		}
 		const atEnd = word !== '' && this.pos + word.length >= this.text.length;
-		const completion = atEnd ? [...LITERALS.keys()].find((literal) => literal.startsWith(word)) : undefined;
-		if (completion === undefined) throw new JsonSyntaxError();
+		const literal = LITERALS.has(word)
+			? word
+			: atEnd
+				? [...LITERALS.keys()].find((candidate) => candidate.startsWith(word))
+				: undefined;
+		if (literal === undefined) return NOT_A_VALUE;
 		this.pos += word.length;
-		return LITERALS.get(completion);
+		return LITERALS.get(literal);
 	}
 }
 
 /** Start positions tried before giving up on prose full of brackets. */
 const MAX_JSON_CANDIDATES = 20;
 
+/** Tries each `{` or `[` in turn until one starts JSON. */
 function parseFirstJson(text: string): JsonScan | undefined {
-	let start = text.search(/[{[]/);
-	for (let tries = 0; start >= 0 && tries < MAX_JSON_CANDIDATES; tries++) {
-		try {
-			return new LenientJsonParser(text, start).parse();
-		} catch (error) {
-			if (!(error instanceof JsonSyntaxError)) throw error;
-		}
-		const next = text.slice(start + 1).search(/[{[]/);
-		start = next < 0 ? -1 : start + 1 + next;
+	CONTAINER_START.lastIndex = 0;
+	for (let tries = 0; tries < MAX_JSON_CANDIDATES; tries++) {
+		const start = CONTAINER_START.exec(text);
+		if (start === null) return undefined;
+		const scan = new LenientJsonParser(text, start.index).parse();
+		if (scan !== undefined) return scan;
 	}
 	return undefined;
 }

@@ -336,7 +336,7 @@ function spanAttribute(attributes: Map<string, string>, name: string, max: numbe
 }
 
 class TableBuilder {
-	readonly tables: ParsedTable[] = [];
+	private readonly tables: ParsedTable[] = [];
 	private grid?: TableGrid;
 	private explicitTable = false;
 	private rowOpen = false;

@@ -235,6 +235,14 @@ function validateField(value: unknown, path: string, depth: number): void {
 	);
 }
 
+function parseJson(text: string): { value: unknown } | { problem: string } {
+	try {
+		return { value: JSON.parse(text) };
+	} catch (error) {
+		return { problem: (error as Error).message };
+	}
+}
+
 /**
  * Checks a user's result_schema (an object, or JSON text of one): a non-empty object whose values are
  * descriptions, objects, or one-element arrays of a description or an object, at most 3 levels deep. Returns
@@ -243,11 +251,9 @@ function validateField(value: unknown, path: string, depth: number): void {
 export function validateResultSchema(value: unknown): Record<string, unknown> {
 	let schema = value;
 	if (typeof value === 'string') {
-		try {
-			schema = JSON.parse(value);
-		} catch (error) {
-			throw new SchemaError(`Result schema is not valid JSON: ${(error as Error).message}`);
-		}
+		const parsed = parseJson(value);
+		if ('problem' in parsed) throw new SchemaError(`Result schema is not valid JSON: ${parsed.problem}`);
+		schema = parsed.value;
 	}
 	if (!isPlainObject(schema)) {
 		throw new SchemaError('Result schema must be a JSON object, such as {"invoice_number": "The invoice number"}.');

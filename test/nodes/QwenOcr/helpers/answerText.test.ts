@@ -122,6 +122,10 @@ describe('parseJsonLenient', () => {
 		expect(parseJsonLenient('Use {curly} style:\n```json\n{"a": 1}\n```')).toEqual({ value: { a: 1 }, complete: true });
 	});
 
+	it('ends the value at a syntax error after some content instead of returning an inner object', () => {
+		expect(parseJsonLenient('{"a": {"b": 1}, "c": 2 "d": 3}')).toEqual({ value: { a: { b: 1 }, c: 2 }, complete: false });
+	});
+
 	it('accepts single quotes, raw newlines in strings and trailing commas', () => {
 		expect(parseJsonLenient("{'發票號碼':'123', 'x': 'it\\'s'}")).toEqual({ value: { 發票號碼: '123', x: "it's" }, complete: true });
 		expect(parseJsonLenient('{"a": [1, 2,], "b": "line1\nline2",}')).toEqual({ value: { a: [1, 2], b: 'line1\nline2' }, complete: true });
