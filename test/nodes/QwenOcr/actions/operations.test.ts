@@ -31,7 +31,7 @@ async function run(operation: string, type: InputType, file: string, extra: IDat
 	return result.items;
 }
 
-const lastRequest = () => generationRequests(emulator).at(-1)!;
+const lastRequest = () => generationRequests(emulator).slice(-1)[0];
 
 const INPUTS: InputType[] = ['binary', 'url', 'base64'];
 
@@ -226,7 +226,7 @@ describe('table parsing', () => {
 			{ Region: 'East', Q1: '143', Q2: '151', Q3: '160', _qwenOcr: undefined },
 		]);
 		expect(out.map((item) => [(item.json._qwenOcr as IDataObject).tableIndex, (item.json._qwenOcr as IDataObject).rowIndex])).toEqual([[0, 3], [0, 4], [0, 5]]);
-		expect(out.every((item) => (item.pairedItem as IDataObject).item === 0)).toBe(true);
+		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
 	});
 
 	it('rows mode over two tables, with an explicit header row and metadata off', async () => {
