@@ -21,6 +21,31 @@ export class QwenOcr implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'qwenOcrApi', required: true, testedBy: 'qwenOcrApiTest' }],
+		hints: [
+			{
+				message:
+					'qwen-vl-ocr-2024-10-28 has no built-in tasks: the node sends the task\'s documented prompt instead, so text positions (boxes) are not available and results may be less structured.',
+				type: 'warning',
+				location: 'ndv',
+				whenToDisplay: 'always',
+				displayCondition: '={{ $parameter["model"] === "qwen-vl-ocr-2024-10-28" && $parameter["operation"] !== "customPrompt" }}',
+			},
+			{
+				message:
+					'DashScope downloads image URLs itself: a URL on localhost, an intranet or behind a login fails. Download the file first and use the Binary File input instead.',
+				type: 'info',
+				location: 'ndv',
+				whenToDisplay: 'always',
+				displayCondition: '={{ $parameter["inputType"] === "url" }}',
+			},
+			{
+				message: 'Some answers were cut off (finish reason "length" or incomplete output): those items have _qwenOcr.truncated = true. Raise the Max Tokens option or split the image.',
+				type: 'warning',
+				location: 'outputPane',
+				whenToDisplay: 'afterExecution',
+				displayCondition: '={{ $json._qwenOcr?.truncated === true }}',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Operation',

@@ -7,6 +7,7 @@ import { errorToItemJson } from '../helpers/errors';
 import type { ItemImage } from '../helpers/imageInput';
 import { loadItemImage } from '../helpers/imageInput';
 import { estimateImageTokens } from '../helpers/imageTokens';
+import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
 import { AdaptiveLimit, runBounded } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
@@ -25,10 +26,14 @@ export function buildGenerationBody(model: string, image: ItemImage, task: TaskR
 	if (options.maxPixels > 0) imageEntry.max_pixels = options.maxPixels;
 	if (options.enableRotate) imageEntry.enable_rotate = true;
 	const content: IDataObject[] = [imageEntry];
-	if (task.prompt) content.push({ text: task.prompt });
 	const parameters: IDataObject = {};
-	if (task.task) {
-		parameters.ocr_options = task.taskConfig ? { task: task.task, task_config: task.taskConfig } : { task: task.task };
+	if (task.task && !supportsBuiltInTasks(model)) {
+		content.push({ text: promptForTask(task.task, task.resultSchema) });
+	} else {
+		if (task.prompt) content.push({ text: task.prompt });
+		if (task.task) {
+			parameters.ocr_options = task.taskConfig ? { task: task.task, task_config: task.taskConfig } : { task: task.task };
+		}
 	}
 	if (options.maxTokens > 0) parameters.max_tokens = options.maxTokens;
 	return { model, input: { messages: [{ role: 'user', content }] }, parameters };

@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { OcrOperation, ParsedItem } from '../helpers/interfaces';
 import { stripFence } from '../helpers/answerText';
-import { parseHtmlTables, pickHeaderRow, rowsToObjects } from '../helpers/htmlTable';
+import { isEmptyRow, parseHtmlTables, pickHeaderRow, rowsToObjects } from '../helpers/htmlTable';
 
 /**
  * Table parsing: the model answers HTML; it becomes rectangular rows (spans expanded), or one item
@@ -30,6 +30,8 @@ export const tableParsing: OcrOperation = {
 		tables.forEach((table, tableIndex) => {
 			const headerIndex = pickHeaderRow(table.rows, headerRow);
 			for (const { rowIndex, values } of rowsToObjects(table.rows, headerIndex)) {
+				// Blank rows (the model transcribes empty form lines) would become empty items.
+				if (isEmptyRow(table.rows[rowIndex])) continue;
 				items.push({ json: values, meta: { tableIndex, rowIndex } });
 			}
 		});

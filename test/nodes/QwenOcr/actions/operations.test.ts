@@ -263,3 +263,23 @@ describe('image sizes from the headers', () => {
 		expect((png.json._qwenOcr as IDataObject).estimatedImageTokens).toBe((png.json._qwenOcr as any).usage.image_tokens);
 	});
 });
+
+describe('models without built-in tasks', () => {
+	it('qwen-vl-ocr-2024-10-28 gets the vendor task prompt as text instead of ocr_options, and KIE is read from the text', async () => {
+		const [item] = await run('keyInformationExtraction', 'binary', 'invoice.png', {
+			model: 'qwen-vl-ocr-2024-10-28',
+			schemaFields: { fields: [{ key: 'invoice_number', description: 'Invoice number' }, { key: 'buyer.name', description: 'Buyer' }] },
+		});
+		const request = lastRequest();
+		expect(request.body.parameters).toEqual({});
+		const prompt = (request.body.input as any).messages[0].content[1].text as string;
+		expect(prompt.startsWith('假設你是一名資訊提取專家')).toBe(true);
+		expect(prompt.endsWith(JSON.stringify({ invoice_number: 'Invoice number', buyer: { name: 'Buyer' } }))).toBe(true);
+		expect(item.json).toMatchObject({ invoice_number: 'INV-2024-0042', buyer: { name: 'Globex Corporation' } });
+	});
+
+	it('the model can be any name typed as an expression', async () => {
+		await run('textRecognition', 'binary', 'receipt.jpg', { model: '={{ "qwen-vl-ocr-2025-11-20" }}' });
+		expect(lastRequest().body.model).toBe('qwen-vl-ocr-2025-11-20');
+	});
+});

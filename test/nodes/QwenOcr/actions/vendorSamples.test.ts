@@ -98,6 +98,9 @@ describe('operation parsers on the vendor page samples', () => {
 		expect(result.items[0].meta).toEqual({ tableIndex: 0, rowIndex: 2 });
 		const l03 = result.items.find((item) => item.json.Measurechannel === 'L03');
 		expect(l03?.json['Load method']).toBe('');
+		// The sample ends with blank form rows: they carry no data and give no items.
+		expect(result.items).toHaveLength(29);
+		expect(result.items.every((item) => Object.values(item.json).some((value) => value !== ''))).toBe(true);
 	});
 
 	it('document parsing: LaTeX without the fence; the sample lacks \\end{document}, so it is partial', () => {
