@@ -6,6 +6,7 @@
  *
  *   npm run demo                                   local DashScope emulator, fixture invoice, key information extraction
  *   npm run demo -- --operation tableParsing --image test/fixtures/images/table.png
+ *   npm run demo -- --operation customPrompt --prompt "List the items as JSON" --image my-receipt.jpg
  *   QWEN_OCR_API_KEY=sk-... QWEN_OCR_REGION=intl npm run demo    the real DashScope API (region intl | us | cn)
  *   QWEN_OCR_API_KEY=sk-... QWEN_OCR_BASE_URL=https://gateway.example.com npm run demo
  */
@@ -17,13 +18,14 @@ const { startEmulator } = require('../emulator');
 const root = path.join(__dirname, '..', '..');
 
 function parseArgs(argv) {
-	const args = { operation: 'keyInformationExtraction', image: path.join(root, 'test/fixtures/images/invoice.png') };
+	const args = { operation: 'keyInformationExtraction', image: path.join(root, 'test/fixtures/images/invoice.png'), prompt: 'Read all text in the image.' };
 	for (let i = 0; i < argv.length; i++) {
 		const [key, inline] = argv[i].replace(/^--/, '').split('=');
 		const value = inline ?? argv[++i];
 		if (key === 'operation') args.operation = value;
 		else if (key === 'image') args.image = path.resolve(value);
-		else throw new Error(`Unknown argument --${key}. Use --operation <name> and --image <file>.`);
+		else if (key === 'prompt') args.prompt = value;
+		else throw new Error(`Unknown argument --${key}. Use --operation <name>, --image <file> and --prompt <text>.`);
 	}
 	return args;
 }
@@ -57,7 +59,7 @@ async function main() {
 			node: new QwenOcr(),
 			credentialTypes: { qwenOcrApi: new QwenOcrApi() },
 			credentials: { qwenOcrApi: credentials },
-			parameters: { operation: args.operation, inputType: 'binary', binaryPropertyName: 'data', options: { keepBinary: false } },
+			parameters: { operation: args.operation, inputType: 'binary', binaryPropertyName: 'data', prompt: args.prompt, options: { keepBinary: false } },
 			items: [{ json: {}, binary: { data: { data: data.toString('base64'), mimeType: mimeOf(args.image), fileName: path.basename(args.image) } } }],
 		});
 		if (error) {

@@ -6,6 +6,8 @@
  * BinaryDataService for binary input (memory or filesystem mode).
  * Used by the jest tests (with the TypeScript sources) and by the demo (with dist/).
  */
+// Quiet n8n's own logger (it prints every node error) unless the caller asks for it.
+process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL ?? 'silent';
 const os = require('os');
 const path = require('path');
 const { Container } = require('@n8n/di');
