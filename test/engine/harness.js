@@ -94,8 +94,11 @@ async function initBinaryData(mode = 'default') {
 	return await binaryModeReady;
 }
 
-/** A manual trigger that emits the given items. */
-function triggerType(items) {
+/**
+ * A manual trigger that emits the given items. With `storeBinaries`, binary entries are stored
+ * through n8n's own prepareBinaryData, as a Read File node does (on disk in filesystem mode).
+ */
+function triggerType(items, storeBinaries) {
 	return {
 		description: {
 			displayName: 'Start',
@@ -109,7 +112,16 @@ function triggerType(items) {
 			properties: [],
 		},
 		async execute() {
-			return [items];
+			if (!storeBinaries) return [items];
+			const stored = [];
+			for (const item of items) {
+				const binary = {};
+				for (const [key, value] of Object.entries(item.binary ?? {})) {
+					binary[key] = await this.helpers.prepareBinaryData(Buffer.from(value.data, 'base64'), value.fileName, value.mimeType);
+				}
+				stored.push({ ...item, ...(item.binary ? { binary } : {}) });
+			}
+			return [stored];
 		},
 	};
 }
@@ -122,6 +134,7 @@ function triggerType(items) {
  * @property {Record<string, any>} parameters The node's parameters.
  * @property {Array<{json: object, binary?: object}>} [items] Items the trigger emits (default: one empty item).
  * @property {boolean} [continueOnFail]
+ * @property {'default' | 'filesystem'} [binaryMode] How n8n stores binary data (per process: the first run decides).
  */
 
 /**
@@ -129,9 +142,9 @@ function triggerType(items) {
  * @param {RunOptions} options
  */
 async function runNode(options) {
-	await initBinaryData();
+	await initBinaryData(options.binaryMode ?? 'default');
 	const items = options.items ?? [{ json: {} }];
-	const types = { [TRIGGER_TYPE]: triggerType(items), [NODE_TYPE]: options.node };
+	const types = { [TRIGGER_TYPE]: triggerType(items, options.binaryMode === 'filesystem'), [NODE_TYPE]: options.node };
 	const nodeTypes = {
 		getByName: (name) => types[name],
 		getByNameAndVersion: (name) => types[name],

@@ -65,7 +65,7 @@ export async function runQwenOcr(
 	emulator: Emulator,
 	parameters: IDataObject,
 	items: INodeExecutionData[] = [{ json: {} }],
-	extra: { continueOnFail?: boolean; apiKey?: string } = {},
+	extra: { continueOnFail?: boolean; apiKey?: string; binaryMode?: 'default' | 'filesystem' } = {},
 ): Promise<RunResult> {
 	return (await runNode({
 		node: new QwenOcr(),
@@ -74,6 +74,7 @@ export async function runQwenOcr(
 		parameters,
 		items,
 		continueOnFail: extra.continueOnFail,
+		binaryMode: extra.binaryMode,
 	})) as RunResult;
 }
 

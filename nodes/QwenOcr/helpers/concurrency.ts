@@ -5,7 +5,13 @@
 export class AdaptiveLimit {
 	private current: number;
 
-	constructor(private readonly max: number) {
+	private lastDecrease = 0;
+
+	/** @param max the user's Concurrency option @param now clock, injectable for tests */
+	constructor(
+		private readonly max: number,
+		private readonly now: () => number = Date.now,
+	) {
 		this.current = max;
 	}
 
@@ -19,7 +25,14 @@ export class AdaptiveLimit {
 		this.current = Math.min(this.max, this.current + 1 / Math.max(1, this.current));
 	}
 
+	/**
+	 * Halves the limit, at most once per second: the 429s of one burst all report the same
+	 * overload, and halving for each would collapse the limit to 1.
+	 */
 	onThrottled(): void {
+		const now = this.now();
+		if (now - this.lastDecrease < 1000) return;
+		this.lastDecrease = now;
 		this.current = Math.max(1, this.current / 2);
 	}
 }
