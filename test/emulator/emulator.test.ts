@@ -468,7 +468,7 @@ describe('faults, latency and rate limits', () => {
 	});
 
 	it('limits the rate per API key with 429 Throttling.RateQuota', async () => {
-		emu.setRateLimit(3);
+		emu.setRateLimit(3, { burst: 3 });
 		const statuses: number[] = [];
 		for (let i = 0; i < 5; i++) statuses.push((await call(GEN, request())).status);
 		expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -476,13 +476,22 @@ describe('faults, latency and rate limits', () => {
 		expectNativeError(limited, 429, 'Throttling.RateQuota');
 		expect(limited.headers.get('retry-after')).toBeNull();
 		expect((await call(GEN, request(), { key: OTHER_KEY })).status).toBe(200); // separate bucket
-		emu.setRateLimit(3, { sendRetryAfter: true });
+		emu.setRateLimit(3, { sendRetryAfter: true, burst: 3 });
 		for (let i = 0; i < 3; i++) await call(GEN, request());
 		const withHeader = await call(GEN, request());
 		expect(withHeader.status).toBe(429);
 		expect(Number(withHeader.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 		emu.setRateLimit(null);
 		expect((await call(GEN, request())).status).toBe(200);
+	});
+
+	it('a rate limit allows a burst of one second\'s worth by default', async () => {
+		emu.setRateLimit(300); // 5 per second
+		const statuses: number[] = [];
+		for (let i = 0; i < 7; i++) statuses.push((await call(GEN, request())).status);
+		expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(5);
+		expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(6);
+		expect(statuses.slice(-1)).toEqual([429]);
 	});
 
 	it('counts requests in flight during latency', async () => {

@@ -121,7 +121,8 @@ export interface Emulator {
 	pendingFaults(): number;
 	setLatency(ms: number): void;
 	/** null disables the limit. Resets the buckets. */
-	setRateLimit(perMinute: number | null, opts?: { sendRetryAfter?: boolean }): void;
+	/** Token bucket refilled at perMinute; `burst` = capacity (default one second's worth). */
+	setRateLimit(perMinute: number | null, opts?: { sendRetryAfter?: boolean; burst?: number }): void;
 	/** Clears the log, faults, stats, rate limit and latency (uploads are kept). */
 	reset(): void;
 	/** Stops the server and destroys open sockets. */

@@ -76,6 +76,8 @@ function createState(config) {
 		rate: {
 			/** @type {number | null} */
 			perMinute: config.ratePerMinute,
+			/** @type {number | null} tokens the bucket holds; null = one second's worth */
+			burst: null,
 			sendRetryAfter: config.sendRetryAfter,
 			/** @type {Map<string, { tokens: number, at: number }>} */
 			buckets: new Map(),
@@ -129,6 +131,7 @@ async function startEmulator(options = {}) {
 		},
 		setRateLimit(perMinute, opts = {}) {
 			state.rate.perMinute = perMinute && perMinute > 0 ? perMinute : null;
+			state.rate.burst = opts.burst ?? null;
 			state.rate.buckets.clear();
 			if (opts.sendRetryAfter !== undefined) state.rate.sendRetryAfter = opts.sendRetryAfter;
 		},
@@ -295,7 +298,9 @@ function sleep(state, ms) {
 }
 
 /**
- * Token bucket per API key, `perMinute` capacity, refilled continuously.
+ * Token bucket per API key refilled continuously at `perMinute`. Its capacity (the burst) is one
+ * second's worth by default, as quotas are enforced over short windows: a client cannot send a
+ * minute's quota at once.
  * @param {State} state
  * @param {string} apiKey
  * @throws {ApiError} Throttling.RateQuota when empty
@@ -304,8 +309,9 @@ function takeRateToken(state, apiKey) {
 	const rate = state.rate;
 	if (!rate.perMinute) return;
 	const now = Date.now();
-	const bucket = rate.buckets.get(apiKey) ?? { tokens: rate.perMinute, at: now };
-	bucket.tokens = Math.min(rate.perMinute, bucket.tokens + ((now - bucket.at) * rate.perMinute) / 60000);
+	const capacity = rate.burst ?? Math.max(1, rate.perMinute / 60);
+	const bucket = rate.buckets.get(apiKey) ?? { tokens: capacity, at: now };
+	bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * rate.perMinute) / 60000);
 	bucket.at = now;
 	rate.buckets.set(apiKey, bucket);
 	if (bucket.tokens >= 1) {

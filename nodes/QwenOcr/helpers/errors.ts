@@ -91,11 +91,11 @@ function hintFor(failure: DashScopeFailure): string | undefined {
 	if (code === 'ModelNotFound' || code === 'model_not_supported' || /model not exist/i.test(failure.message)) {
 		return 'The model name is not available in this region (for example qwen-vl-ocr-latest exists only in Beijing). Choose another model or region.';
 	}
-	if (code === 'BadRequest.TooLarge' || /exceed|too large|10485760/i.test(failure.message)) {
-		return 'The image is too large. Files above about 7 MB are uploaded temporarily; above 10 MB, shrink or recompress the image first.';
-	}
 	if (code.startsWith('Throttling')) {
 		return 'The account\'s rate limit was reached and retries did not get through. Lower the Concurrency option, raise Max Retries, or ask Alibaba Cloud for a higher quota.';
+	}
+	if (code === 'BadRequest.TooLarge' || /too large|data-uri|10485760/i.test(failure.message)) {
+		return 'The image is too large. Files above about 7 MB are uploaded temporarily; above 10 MB, shrink or recompress the image first.';
 	}
 	if (failure.networkCode !== undefined) {
 		return 'The connection to DashScope failed. Check the region / base URL of the credential and your network; raise the Timeout option for large images.';
