@@ -2,7 +2,7 @@
 # One entry point for a fresh machine: brings Node 24 (n8n 2.x's n8n-core needs it) from npm when
 # the machine's Node is older, installs the dev dependencies, then runs one job:
 #   bash test/scripts/run.sh demo   build, start the DashScope emulator, run the node on a fixture invoice
-#   bash test/scripts/run.sh test   build, lint (tsc strict + n8n's rules), all tests
+#   bash test/scripts/run.sh test   build, lint (tsc strict + n8n's rules), n8n's verification scanner, all tests
 #   bash test/scripts/run.sh <npm script> [args]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,6 +34,7 @@ case "$job" in
 	test)
 		npm run build
 		npm run lint
+		npm run scan
 		npm test -- "$@"
 		;;
 	demo)
