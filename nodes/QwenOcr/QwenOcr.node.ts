@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { inputProperties, optionsProperty } from './actions/common';
+import { buildOptionsProperty, inputProperties } from './actions/common';
 import { OPERATIONS } from './actions';
 import { router } from './actions/router';
 import { qwenOcrApiTest } from './methods/credentialTest';
@@ -19,7 +19,8 @@ export class QwenOcr implements INodeType {
 		defaults: { name: 'Qwen OCR' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// A second output, "Needs Review", when key information extraction routes incomplete documents.
+		outputs: `={{ $parameter.operation === "keyInformationExtraction" && $parameter.options?.needsReviewOutput ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Valid" }, { type: "${NodeConnectionTypes.Main}", displayName: "Needs Review" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		credentials: [{ name: 'qwenOcrApi', required: true, testedBy: 'qwenOcrApiTest' }],
 		hints: [
 			{
@@ -57,7 +58,7 @@ export class QwenOcr implements INodeType {
 			},
 			...inputProperties,
 			...OPERATIONS.flatMap((operation) => operation.properties),
-			optionsProperty,
+			buildOptionsProperty(OPERATIONS.flatMap((operation) => operation.options ?? [])),
 		],
 	};
 

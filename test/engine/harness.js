@@ -193,6 +193,7 @@ async function runNode(options) {
 	const nodeRun = resultData.runData['Qwen OCR']?.[0];
 	return {
 		items: nodeRun?.data?.main?.[0] ?? [],
+		outputs: nodeRun?.data?.main ?? [],
 		error: resultData.error ?? nodeRun?.error,
 		run,
 	};

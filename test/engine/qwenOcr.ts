@@ -58,6 +58,8 @@ export function binaryItem(name: string, property = 'data', mimeType?: string): 
 
 export interface RunResult {
 	items: INodeExecutionData[];
+	/** Every output of the node (the second is "Needs Review" when enabled). */
+	outputs: INodeExecutionData[][];
 	error?: Error & IDataObject;
 }
 

@@ -64,125 +64,111 @@ export const inputProperties: INodeProperties[] = [
 	},
 ];
 
-/** The `options` collection, minus task-specific entries that operations add with displayOptions. */
-export const optionsProperty: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 64 },
-			default: 5,
-			description: 'The most requests in flight at once. The node slows down by itself when DashScope throttles.',
-		},
-		{
-			displayName: 'Enable Rotation Correction',
-			name: 'enableRotate',
-			type: 'boolean',
-			default: false,
-			description: 'Whether DashScope should straighten rotated or skewed images before reading them',
-		},
-		{
-			displayName: 'Header Row',
-			name: 'headerRow',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'For Table Rows output: the 1-based row that holds the column names. 0 detects it: the first row as wide as the table (skips a title row).',
-			displayOptions: { show: { '/operation': ['tableParsing'] } },
-		},
-		{
-			displayName: 'Include Metadata',
-			name: 'includeMetadata',
-			type: 'boolean',
-			default: true,
-			description: 'Whether to add _qwenOcr with model, task, request ID, token usage and truncation flags to each item',
-		},
-		{
-			displayName: 'Include Raw Text',
-			name: 'includeRawText',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to add the model\'s answer as received under _qwenOcr.rawText (always added when the answer was incomplete)',
-		},
-		{
-			displayName: 'Keep Binary Data',
-			name: 'keepBinary',
-			type: 'boolean',
-			default: true,
-			description: 'Whether output items keep the input item\'s binary data, e.g. to archive or attach the file after extraction',
-		},
-		{
-			displayName: 'Max Pixels',
-			name: 'maxPixels',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'Upper bound on image pixels after the model\'s resize (0 = model default, 8,388,608). Lower it to save tokens on large scans.',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 20 },
-			default: 5,
-			description: 'How often one request is retried after throttling (429), server errors or dropped connections. Errors in the request itself are never retried.',
-		},
-		{
-			displayName: 'Max Retry Wait (Ms)',
-			name: 'maxRetryWait',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 120000,
-			description: 'The longest one item waits in total across its retries, in milliseconds',
-		},
-		{
-			displayName: 'Max Tokens',
-			name: 'maxTokens',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 8192 },
-			default: 0,
-			description: 'Longest answer in tokens (0 = model default, 4,096). Above 4,096 needs qwen-vl-ocr-2025-11-20 or an approved quota.',
-		},
-		{
-			displayName: 'Min Pixels',
-			name: 'minPixels',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'Lower bound on image pixels: smaller images are upscaled (0 = model default, 3,072). Raise it for tiny text.',
-		},
-		{
-			displayName: 'Table Output',
-			name: 'tableOutput',
-			type: 'options',
-			options: [
-				{ name: 'Tables', value: 'tables', description: 'One item per image with tables[].rows and the HTML' },
-				{ name: 'Table Rows', value: 'rows', description: 'One item per table body row, keyed by the header row' },
-			],
-			default: 'tables',
-			displayOptions: { show: { '/operation': ['tableParsing'] } },
-		},
-		{
-			displayName: 'Timeout (Ms)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1000 },
-			default: 120000,
-			description: 'How long one request may take before it is abandoned (and retried), in milliseconds',
-		},
-	],
-};
+/** Options every operation shares; operations add their own entries (shown only for them). */
+const sharedOptions: INodeProperties[] = [
+	{
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 64 },
+		default: 5,
+		description: 'The most requests in flight at once. The node slows down by itself when DashScope throttles.',
+	},
+	{
+		displayName: 'Enable Rotation Correction',
+		name: 'enableRotate',
+		type: 'boolean',
+		default: false,
+		description: 'Whether DashScope should straighten rotated or skewed images before reading them',
+	},
+	{
+		displayName: 'Include Metadata',
+		name: 'includeMetadata',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to add _qwenOcr with model, task, request ID, token usage and truncation flags to each item',
+	},
+	{
+		displayName: 'Include Raw Text',
+		name: 'includeRawText',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to add the model\'s answer as received under _qwenOcr.rawText (always added when the answer was incomplete)',
+	},
+	{
+		displayName: 'Keep Binary Data',
+		name: 'keepBinary',
+		type: 'boolean',
+		default: true,
+		description: 'Whether output items keep the input item\'s binary data, e.g. to archive or attach the file after extraction',
+	},
+	{
+		displayName: 'Max Pixels',
+		name: 'maxPixels',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'Upper bound on image pixels after the model\'s resize (0 = model default, 8,388,608). Lower it to save tokens on large scans.',
+	},
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 20 },
+		default: 5,
+		description: 'How often one request is retried after throttling (429), server errors or dropped connections. Errors in the request itself are never retried.',
+	},
+	{
+		displayName: 'Max Retry Wait (Ms)',
+		name: 'maxRetryWait',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 120000,
+		description: 'The longest one item waits in total across its retries, in milliseconds',
+	},
+	{
+		displayName: 'Max Tokens',
+		name: 'maxTokens',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 8192 },
+		default: 0,
+		description: 'Longest answer in tokens (0 = model default, 4,096). Above 4,096 needs qwen-vl-ocr-2025-11-20 or an approved quota.',
+	},
+	{
+		displayName: 'Min Pixels',
+		name: 'minPixels',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'Lower bound on image pixels: smaller images are upscaled (0 = model default, 3,072). Raise it for tiny text.',
+	},
+	{
+		displayName: 'Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1000 },
+		default: 120000,
+		description: 'How long one request may take before it is abandoned (and retried), in milliseconds',
+	},
+];
+
+/** The `options` collection: shared entries and the operations' own, in alphabetical order. */
+export function buildOptionsProperty(operationOptions: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...sharedOptions, ...operationOptions].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
 
 export interface NodeOptions {
 	concurrency: number;
 	enableRotate: boolean;
 	headerRow: number;
+	needsReviewOutput: boolean;
 	includeMetadata: boolean;
 	includeRawText: boolean;
 	keepBinary: boolean;
@@ -199,6 +185,7 @@ export const DEFAULT_OPTIONS: NodeOptions = {
 	concurrency: 5,
 	enableRotate: false,
 	headerRow: 0,
+	needsReviewOutput: false,
 	includeMetadata: true,
 	includeRawText: false,
 	keepBinary: true,

@@ -1,23 +1,30 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { OcrOperation } from '../helpers/interfaces';
+import type { OcrOperation, ParsedItem, TaskRequest } from '../helpers/interfaces';
 import { inputError } from '../helpers/errors';
 import { parseJsonLenient } from '../helpers/answerText';
-import type { SchemaFieldRow } from '../helpers/resultSchema';
-import {
-	applySchemaShape,
-	compileSchemaRows,
-	DEFAULT_INVOICE_FIELDS,
-	SchemaError,
-	validateResultSchema,
-} from '../helpers/resultSchema';
+import { applySchemaShape, compileSchemaRows, SchemaError, validateResultSchema } from '../helpers/resultSchema';
+import type { CoerceOptions, TypedFieldRow } from '../helpers/fieldTypes';
+import { applyFieldTypes, DEFAULT_COERCE_OPTIONS, withTypeHints } from '../helpers/fieldTypes';
+import type { PresetLanguage, PresetName } from '../helpers/presets';
+import { presetRows } from '../helpers/presets';
 
 /**
- * Key information extraction: fields named by a result_schema (built from rows, given as JSON, or
- * omitted to extract everything) come back as the item's top-level JSON.
+ * Key information extraction: fields named by a result_schema (built from typed rows, a preset,
+ * given as JSON, or omitted to extract everything) come back as the item's top-level JSON, typed
+ * (numbers, ISO dates) and validated; optionally one item per line item.
  */
 const show = { operation: ['keyInformationExtraction'] };
+
+const FIELD_TYPE_OPTIONS = [
+	{ name: 'Amount', value: 'amount', description: 'Money: "1.234,50 €" becomes 1234.5' },
+	{ name: 'Boolean', value: 'boolean', description: 'Yes/no, true/false, checked/unchecked' },
+	{ name: 'Date', value: 'date', description: 'Any common date format becomes YYYY-MM-DD' },
+	{ name: 'Integer', value: 'integer', description: 'A whole number' },
+	{ name: 'Number', value: 'number', description: 'A number; thousands separators and units removed' },
+	{ name: 'String', value: 'string', description: 'Text as printed' },
+];
 
 export const description: INodeProperties[] = [
 	{
@@ -26,6 +33,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Define Fields', value: 'fields', description: 'List the fields with the schema builder' },
+			{ name: 'Preset', value: 'preset', description: 'A ready-made field set: invoice, receipt, ID card, business license' },
 			{ name: 'JSON Schema', value: 'json', description: 'Paste a result_schema as JSON' },
 			{ name: 'All Fields', value: 'allFields', description: 'Let the model extract every field it finds' },
 		],
@@ -33,12 +41,26 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
+		displayName: 'Preset',
+		name: 'schemaPreset',
+		type: 'options',
+		options: [
+			{ name: 'Business License', value: 'businessLicense' },
+			{ name: 'ID Card', value: 'idCard' },
+			{ name: 'Invoice', value: 'invoice' },
+			{ name: 'Receipt', value: 'receipt' },
+		],
+		default: 'invoice',
+		description: 'Typed fields for this kind of document; numbers, amounts and dates come back typed',
+		displayOptions: { show: { ...show, schemaSource: ['preset'] } },
+	},
+	{
 		displayName: 'Fields',
 		name: 'schemaFields',
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Field',
-		default: { fields: DEFAULT_INVOICE_FIELDS.map((row) => ({ ...row })) },
+		default: { fields: presetRows('invoice').map((row) => ({ ...row })) },
 		description: 'Each row is one field. Nest with dots (seller.name) and mark lists with [] (items[].amount), at most 3 levels.',
 		displayOptions: { show: { ...show, schemaSource: ['fields'] } },
 		options: [
@@ -61,7 +83,22 @@ export const description: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. The invoice number, usually printed top right',
-						description: 'Tells the model what to look for and in which format (e.g. date as YYYY-MM-DD)',
+						description: 'Tells the model what to look for. The type below is added to it automatically.',
+					},
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						options: FIELD_TYPE_OPTIONS,
+						default: 'string',
+						description: 'The answer is converted to this type; a value that cannot be converted stays as text and is reported in _qwenOcr.validation',
+					},
+					{
+						displayName: 'Required',
+						name: 'required',
+						type: 'boolean',
+						default: false,
+						description: 'Whether a missing value makes the item invalid (see the Needs Review Output option)',
 					},
 				],
 			},
@@ -77,10 +114,131 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-function buildSchema(source: string, rows: SchemaFieldRow[], json: unknown): IDataObject | undefined {
-	if (source === 'allFields') return undefined;
-	if (source === 'json') return validateResultSchema(json) as IDataObject;
-	return compileSchemaRows(rows) as IDataObject;
+/** KIE entries of the shared Options collection. */
+export const options: INodeProperties[] = [
+	{
+		displayName: 'Date Order',
+		name: 'dateOrder',
+		type: 'options',
+		options: [
+			{ name: 'Day/Month/Year', value: 'DMY' },
+			{ name: 'Month/Day/Year (US)', value: 'MDY' },
+			{ name: 'Year/Month/Day', value: 'YMD' },
+		],
+		default: 'DMY',
+		description: 'How to read ambiguous dates such as 02/03/2024 in Date fields',
+		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
+	},
+	{
+		displayName: 'Decimal Separator',
+		name: 'decimalSeparator',
+		type: 'options',
+		options: [
+			{ name: 'Detect', value: 'auto', description: 'Ambiguous values such as 1.234 are reported, not guessed' },
+			{ name: 'Point (1,234.50)', value: '.' },
+			{ name: 'Comma (1.234,50)', value: ',' },
+		],
+		default: 'auto',
+		description: 'How to read numbers and amounts',
+		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
+	},
+	{
+		displayName: 'Document Fields Key',
+		name: 'documentFieldsKey',
+		type: 'string',
+		default: 'document',
+		description: 'With Split Into Items: the key holding the document-level fields on each item',
+		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
+	},
+	{
+		displayName: 'Needs Review Output',
+		name: 'needsReviewOutput',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to add a second output, "Needs Review", for items with missing required fields, values that could not be converted, or a cut-off answer',
+		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
+	},
+	{
+		displayName: 'Preset Language',
+		name: 'presetLanguage',
+		type: 'options',
+		options: [
+			{ name: 'English', value: 'en' },
+			{ name: 'Chinese', value: 'zh' },
+		],
+		default: 'en',
+		description: 'Language of the preset\'s field descriptions (keys stay English). Chinese helps on Chinese documents.',
+		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
+	},
+	{
+		displayName: 'Split Into Items',
+		name: 'splitArrayField',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. items',
+		description: 'Path of a list field: one output item per element (e.g. per line item), with the document fields alongside',
+		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
+	},
+];
+
+function readRows(this: IExecuteFunctions, source: string, itemIndex: number): TypedFieldRow[] {
+	if (source === 'preset') {
+		const preset = this.getNodeParameter('schemaPreset', itemIndex, 'invoice') as PresetName;
+		const language = this.getNodeParameter('options.presetLanguage', itemIndex, 'en') as PresetLanguage;
+		return presetRows(preset, language);
+	}
+	return ((this.getNodeParameter('schemaFields.fields', itemIndex, []) as TypedFieldRow[]) ?? []).map((row) => ({
+		key: row.key,
+		description: row.description ?? '',
+		type: row.type ?? 'string',
+		required: row.required ?? false,
+	}));
+}
+
+function buildRequest(this: IExecuteFunctions, itemIndex: number): TaskRequest {
+	const source = this.getNodeParameter('schemaSource', itemIndex, 'fields') as string;
+	if (source === 'allFields') return { task: 'key_information_extraction' };
+	let resultSchema: IDataObject;
+	let fieldRows: TypedFieldRow[] | undefined;
+	if (source === 'json') {
+		resultSchema = validateResultSchema(this.getNodeParameter('resultSchema', itemIndex, '{}')) as IDataObject;
+	} else {
+		fieldRows = readRows.call(this, source, itemIndex);
+		// The type goes into the description too, so the model answers in that form.
+		resultSchema = compileSchemaRows(withTypeHints(fieldRows)) as IDataObject;
+	}
+	return { task: 'key_information_extraction', taskConfig: { result_schema: resultSchema }, resultSchema, fieldRows };
+}
+
+function valueAt(data: IDataObject, path: string[]): unknown {
+	return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as IDataObject)[key] : undefined), data);
+}
+
+/** The document without the split list (a copy; nested parents kept). */
+function withoutPath(data: IDataObject, path: string[]): IDataObject {
+	const [head, ...rest] = path;
+	const copy = { ...data };
+	if (rest.length === 0) delete copy[head];
+	else if (typeof copy[head] === 'object' && copy[head] !== null) copy[head] = withoutPath(copy[head] as IDataObject, rest);
+	return copy;
+}
+
+/** One item per element of the list at `path`, each with the document-level fields under `documentKey`. */
+function splitIntoItems(data: IDataObject, path: string, documentKey: string, meta: IDataObject): ParsedItem[] {
+	const segments = path.replace(/\[\]$/, '').split('.').map((segment) => segment.trim()).filter(Boolean);
+	const list = valueAt(data, segments);
+	const document = withoutPath(data, segments);
+	if (!Array.isArray(list) || list.length === 0) {
+		// No elements: keep the document as one item so the invoice is not lost.
+		return [{ json: { [documentKey]: document }, meta: { ...meta, arrayIndex: null } }];
+	}
+	return list.map((element, arrayIndex) => ({
+		json: {
+			...(typeof element === 'object' && element !== null && !Array.isArray(element) ? (element as IDataObject) : { value: element as never }),
+			[documentKey]: document,
+		},
+		meta: { ...meta, arrayIndex },
+	}));
 }
 
 export const keyInformationExtraction: OcrOperation = {
@@ -89,15 +247,10 @@ export const keyInformationExtraction: OcrOperation = {
 	action: 'Extract key information from a document',
 	description: 'Pull named fields (invoice number, totals, line items...) out of invoices, receipts, IDs and forms',
 	properties: description,
+	options,
 	buildRequest(itemIndex) {
-		const source = this.getNodeParameter('schemaSource', itemIndex, 'fields') as string;
-		const rows = (this.getNodeParameter('schemaFields.fields', itemIndex, []) as SchemaFieldRow[]) ?? [];
-		const json = source === 'json' ? this.getNodeParameter('resultSchema', itemIndex, '{}') : undefined;
 		try {
-			const resultSchema = buildSchema(source, rows, json);
-			return resultSchema
-				? { task: 'key_information_extraction', taskConfig: { result_schema: resultSchema }, resultSchema }
-				: { task: 'key_information_extraction' };
+			return buildRequest.call(this, itemIndex);
 		} catch (error) {
 			if (error instanceof SchemaError) {
 				throw inputError(this.getNode(), itemIndex, error.message, 'Fix the field list (or the JSON schema) of the Extract Key Information operation.');
@@ -105,7 +258,7 @@ export const keyInformationExtraction: OcrOperation = {
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 		}
 	},
-	parse({ answer, request }) {
+	parse({ answer, request, itemIndex }) {
 		const kv = answer.ocrResult?.kv_result;
 		let fields: unknown;
 		let partial = false;
@@ -119,7 +272,22 @@ export const keyInformationExtraction: OcrOperation = {
 		}
 		const record = typeof fields === 'object' && fields !== null && !Array.isArray(fields) ? (fields as IDataObject) : {};
 		if (fields !== undefined && record !== fields) partial = true;
-		const json = request.resultSchema ? applySchemaShape(request.resultSchema, record) : record;
-		return { items: [{ json: json as IDataObject }], partial };
+		let json = request.resultSchema ? (applySchemaShape(request.resultSchema, record) as IDataObject) : record;
+		const meta: IDataObject = {};
+		if (request.fieldRows) {
+			const coerceOptions: CoerceOptions = {
+				decimalSeparator: this.getNodeParameter('options.decimalSeparator', itemIndex, DEFAULT_COERCE_OPTIONS.decimalSeparator) as CoerceOptions['decimalSeparator'],
+				dateOrder: this.getNodeParameter('options.dateOrder', itemIndex, DEFAULT_COERCE_OPTIONS.dateOrder) as CoerceOptions['dateOrder'],
+			};
+			const typed = applyFieldTypes(json, request.fieldRows, coerceOptions);
+			json = typed.data as IDataObject;
+			meta.validation = typed.validation as unknown as IDataObject;
+		}
+		const splitPath = String(this.getNodeParameter('options.splitArrayField', itemIndex, '')).trim();
+		if (splitPath) {
+			const documentKey = String(this.getNodeParameter('options.documentFieldsKey', itemIndex, 'document')).trim() || 'document';
+			return { items: splitIntoItems(json, splitPath, documentKey, meta), partial };
+		}
+		return { items: [{ json, meta }], partial };
 	},
 };

@@ -53,13 +53,19 @@ export function readAnswer(body: IDataObject): OcrAnswer {
 	return { text, ocrResult, finishReason: choice.finish_reason as string | undefined };
 }
 
+/** An output item and whether it belongs on the "Needs Review" output. */
+interface RoutedItem {
+	data: INodeExecutionData;
+	needsReview: boolean;
+}
+
 async function processItem(
 	this: IExecuteFunctions,
 	operation: OcrOperation,
 	connection: DashScopeConnection,
 	itemIndex: number,
 	retry: RetryPolicy,
-): Promise<INodeExecutionData[]> {
+): Promise<RoutedItem[]> {
 	const options = readOptions.call(this, itemIndex);
 	const model = String(this.getNodeParameter('model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
 	const request = operation.buildRequest.call(this, itemIndex);
@@ -106,10 +112,14 @@ async function processItem(
 	return parsed.items.map((item) => {
 		const meta = { ...metadata, ...(item.meta ?? {}) };
 		const json: IDataObject = Object.keys(meta).length ? { ...item.json, _qwenOcr: meta } : { ...item.json };
+		const validation = meta.validation as { valid?: boolean } | undefined;
 		return {
-			json,
-			...(options.keepBinary && input.binary ? { binary: input.binary } : {}),
-			pairedItem: { item: itemIndex },
+			data: {
+				json,
+				...(options.keepBinary && input.binary ? { binary: input.binary } : {}),
+				pairedItem: { item: itemIndex },
+			},
+			needsReview: truncated || validation?.valid === false,
 		};
 	});
 }
@@ -139,12 +149,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		},
 		!continueOnFail,
 	);
+	const splitReview = operationName === 'keyInformationExtraction' && firstOptions.needsReviewOutput;
 	const output: INodeExecutionData[] = [];
+	const review: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
 		if (result === undefined) continue; // not started: an earlier item failed without continueOnFail
 		if (result.ok) {
-			output.push(...result.value);
+			for (const { data, needsReview } of result.value) (splitReview && needsReview ? review : output).push(data);
 			continue;
 		}
 		if (continueOnFail) {
@@ -154,5 +166,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (result.error instanceof NodeApiError || result.error instanceof NodeOperationError) throw result.error;
 		throw new NodeOperationError(this.getNode(), result.error as Error, { itemIndex });
 	}
-	return [output];
+	return splitReview ? [output, review] : [output];
 }

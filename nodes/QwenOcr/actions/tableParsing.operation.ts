@@ -10,12 +10,37 @@ import { isEmptyRow, parseHtmlTables, pickHeaderRow, rowsToObjects } from '../he
  */
 export const description: INodeProperties[] = [];
 
+/** Table entries of the shared Options collection. */
+export const options: INodeProperties[] = [
+	{
+		displayName: 'Header Row',
+		name: 'headerRow',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'For Table Rows output: the 1-based row that holds the column names. 0 detects it: the first row as wide as the table (skips a title row).',
+		displayOptions: { show: { '/operation': ['tableParsing'] } },
+	},
+	{
+		displayName: 'Table Output',
+		name: 'tableOutput',
+		type: 'options',
+		options: [
+			{ name: 'Tables', value: 'tables', description: 'One item per image with tables[].rows and the HTML' },
+			{ name: 'Table Rows', value: 'rows', description: 'One item per table body row, keyed by the header row' },
+		],
+		default: 'tables',
+		displayOptions: { show: { '/operation': ['tableParsing'] } },
+	},
+];
+
 export const tableParsing: OcrOperation = {
 	value: 'tableParsing',
 	name: 'Parse Table',
 	action: 'Parse tables in an image',
 	description: 'Turn tables in an image into rows, or one item per table row',
 	properties: description,
+	options,
 	buildRequest: () => ({ task: 'table_parsing' }),
 	parse({ answer, itemIndex }) {
 		const fenced = stripFence(answer.text);

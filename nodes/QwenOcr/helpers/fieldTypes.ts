@@ -222,9 +222,10 @@ function splitDecimal(body: string, kind: NumericKind, option: DecimalSeparatorO
 		if (decided) decimal = separator;
 		else if (option === 'auto') {
 			if (kind !== 'amount' || threeDecimals) {
-				const other = separator === '.' ? ',' : '.';
+				const decimalReading = Number(`${before}.${after}`);
+				const groupedReading = Number(`${before}${after}`);
 				return {
-					reason: `cannot tell whether "${separator}" is a decimal or a thousands separator (${before}${separator}${after} could be ${before}.${after} or ${before}${after}); set the Decimal Separator option to "${separator}" or "${other}"`,
+					reason: `cannot tell whether "${separator}" is a decimal or a thousands separator (${decimalReading} or ${groupedReading}); set the Decimal Separator option to "." or "," to decide`,
 				};
 			}
 			decimal = null; // money has at most two decimals: three digits after the separator are a thousands group
@@ -275,6 +276,10 @@ function parseNumeric(raw: string, kind: NumericKind, option: DecimalSeparatorOp
 		negative = negative || text.startsWith('-');
 		signs++;
 		text = text.slice(1).trim();
+	}
+	if (text.startsWith('(') && text.endsWith(')')) {
+		signs++; // "-(12.00)": a minus outside the parentheses too
+		text = text.slice(1, -1).trim();
 	}
 	if (text.endsWith('-')) {
 		negative = true;
@@ -337,15 +342,19 @@ const MONTH_NAMES: Array<[number, string[]]> = [
 
 const MONTHS = new Map<string, number>(MONTH_NAMES.flatMap(([month, names]) => names.map((name): [string, number] => [name, month])));
 
-/** Ignored around a date: weekdays and little words ("5th of March", "5 de marzo de 2024", "le 5 mars"). */
-const DATE_NOISE = new Set([
+const WEEKDAYS = [
 	'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
 	'mon', 'tue', 'tues', 'wed', 'weds', 'thu', 'thur', 'thurs', 'fri', 'sat', 'sun',
 	'montag', 'dienstag', 'mittwoch', 'donnerstag', 'freitag', 'samstag', 'sonntag',
 	'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche',
 	'lunes', 'martes', 'miércoles', 'miercoles', 'jueves', 'viernes', 'sábado', 'sabado', 'domingo',
-	'of', 'the', 'on', 'de', 'del', 'el', 'le', 'am', 'den', 'der',
-]);
+];
+
+/** Ignored around a date: weekdays and little words ("5th of March", "5 de marzo de 2024", "le 5 mars"). */
+const DATE_NOISE = new Set([...WEEKDAYS, 'of', 'the', 'on', 'de', 'del', 'el', 'le', 'am', 'den', 'der']);
+
+/** A weekday before a numeric date: "Tue 05/03/2024", "Dienstag, 05.03.2024". */
+const LEADING_WEEKDAY = new RegExp(`^(?:${WEEKDAYS.join('|')})\\.?,?\\s+(?=\\d)`, 'u');
 
 /** A time after the date: "18:32", "T10:00:00.000Z", ", 6:32 PM", "at 18:32 +08:00". */
 const TRAILING_TIME =
@@ -447,7 +456,7 @@ function dateParts(text: string, order: DateOrder): DateParts {
 function parseDate(raw: string, order: DateOrder): Coerced {
 	let text = normalizeText(raw).normalize('NFC').toLowerCase();
 	if (PLACEHOLDERS.has(text)) return EMPTY;
-	text = text.replace(CJK_WEEKDAY, ' ').trim().replace(TRAILING_TIME, '').trim();
+	text = text.replace(CJK_WEEKDAY, ' ').trim().replace(TRAILING_TIME, '').trim().replace(LEADING_WEEKDAY, '');
 	const parts = dateParts(text, order);
 	const result = 'reason' in parts ? parts : calendarDate(parts.year, parts.month, parts.day);
 	if ('reason' in result) return fail(`${quote(raw.trim())} is not a date: ${result.reason}`);

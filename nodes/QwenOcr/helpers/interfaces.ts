@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { TypedFieldRow } from './fieldTypes';
+
 export type OperationName =
 	| 'textRecognition'
 	| 'advancedRecognition'
@@ -28,6 +30,8 @@ export interface TaskRequest {
 	prompt?: string;
 	/** KIE: the result_schema sent, used to give every schema key a value in the output. */
 	resultSchema?: IDataObject;
+	/** KIE: the typed rows behind the schema (types and required flags), when it was built from rows. */
+	fieldRows?: TypedFieldRow[];
 }
 
 /** The first choice of a native generation answer. */
@@ -69,6 +73,8 @@ export interface OcrOperation {
 	action: string;
 	description: string;
 	properties: INodeProperties[];
+	/** Entries this operation adds to the shared Options collection. */
+	options?: INodeProperties[];
 	buildRequest(this: IExecuteFunctions, itemIndex: number): TaskRequest;
 	parse(this: IExecuteFunctions, input: ParseInput): ParseResult;
 }

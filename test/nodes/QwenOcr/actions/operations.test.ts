@@ -65,18 +65,23 @@ describe.each(INPUTS)('every operation with %s input', (type) => {
 		const [item] = await run('keyInformationExtraction', type, 'invoice.png');
 		const fields = truth('invoice.png').fields as IDataObject;
 		const { _qwenOcr, ...json } = item.json;
+		// The default rows are the typed invoice preset: amounts and quantities come back as numbers.
 		expect(json).toEqual({
 			invoice_number: fields.invoice_number,
 			invoice_date: fields.invoice_date,
 			seller: fields.seller,
-			buyer: fields.buyer,
+			buyer: { ...(fields.buyer as IDataObject), tax_id: null },
 			currency: 'USD',
-			subtotal: '137.00',
-			tax_amount: '27.40',
-			total_amount: '164.40',
-			items: fields.items,
+			subtotal: 137,
+			tax_amount: 27.4,
+			total_amount: 164.4,
+			items: [
+				{ description: 'Blue Widget', quantity: 2, unit_price: 12.5, amount: 25 },
+				{ description: 'Steel Bracket (pack of 10)', quantity: 3, unit_price: 9, amount: 27 },
+				{ description: 'Installation Service', quantity: 1, unit_price: 85, amount: 85 },
+			],
 		});
-		expect(_qwenOcr).toMatchObject({ task: 'key_information_extraction', truncated: false });
+		expect(_qwenOcr).toMatchObject({ task: 'key_information_extraction', truncated: false, validation: { valid: true, missing: [], invalid: [] } });
 	});
 
 	it('tableParsing → { tables[{ rows }], html } with spans expanded', async () => {
