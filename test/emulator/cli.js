@@ -11,7 +11,7 @@
 
 const { startEmulator } = require('./index');
 
-const USAGE = 'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--region intl|us|cn] [--send-retry-after]';
+const USAGE = 'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after]';
 
 /** @param {string[]} argv @returns {import('./index').EmulatorOptions} */
 function parseArgs(argv) {
@@ -32,6 +32,7 @@ function parseArgs(argv) {
 			case '--rate-per-minute': options.ratePerMinute = number(flag, value) || null; i++; break;
 			case '--region': options.region = /** @type {import('./index').Region} */ (value); i++; break;
 			case '--send-retry-after': options.sendRetryAfter = true; break;
+			case '--rate-window-ms': options.rateWindowMs = number(flag, value) || null; i++; break;
 			case '--help': case '-h': console.log(USAGE); process.exit(0); break;
 			default: throw new Error(`unknown argument ${flag}`);
 		}
@@ -47,7 +48,9 @@ async function main() {
 		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
 		process.exit(2);
 	}
-	const emu = await startEmulator(options);
+	const { rateWindowMs, ...startOptions } = options;
+	const emu = await startEmulator(startOptions);
+	if (rateWindowMs && startOptions.ratePerMinute) emu.setRateLimit(startOptions.ratePerMinute, { windowMs: rateWindowMs, sendRetryAfter: startOptions.sendRetryAfter });
 	console.log(JSON.stringify({ baseUrl: emu.baseUrl, apiKey: emu.apiKey }));
 	const stop = () => {
 		emu.close().then(() => process.exit(0));

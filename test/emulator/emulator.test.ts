@@ -485,6 +485,17 @@ describe('faults, latency and rate limits', () => {
 		expect((await call(GEN, request())).status).toBe(200);
 	});
 
+	it('fixed windows: 10 per 1-second window at 600/min, Retry-After to the next window', async () => {
+		emu.setRateLimit(600, { windowMs: 1000, sendRetryAfter: true });
+		// Start at the beginning of a window so all 12 calls fall in it.
+		await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+		const replies = await Promise.all(Array.from({ length: 12 }, () => call(GEN, request())));
+		expect(replies.filter((reply) => reply.status === 200)).toHaveLength(10);
+		const limited = replies.filter((reply) => reply.status === 429);
+		expect(limited).toHaveLength(2);
+		expect(limited[0].headers.get('retry-after')).toBe('1');
+	});
+
 	it('a rate limit allows a burst of one second\'s worth by default', async () => {
 		emu.setRateLimit(300); // 5 per second
 		const statuses: number[] = [];

@@ -121,8 +121,8 @@ export interface Emulator {
 	pendingFaults(): number;
 	setLatency(ms: number): void;
 	/** null disables the limit. Resets the buckets. */
-	/** Token bucket refilled at perMinute; `burst` = capacity (default one second's worth). */
-	setRateLimit(perMinute: number | null, opts?: { sendRetryAfter?: boolean; burst?: number }): void;
+	/** Token bucket refilled at perMinute; `burst` = capacity (default one second's worth); `windowMs` = fixed windows instead. */
+	setRateLimit(perMinute: number | null, opts?: { sendRetryAfter?: boolean; burst?: number; windowMs?: number }): void;
 	/** Clears the log, faults, stats, rate limit and latency (uploads are kept). */
 	reset(): void;
 	/** Stops the server and destroys open sockets. */

@@ -78,6 +78,8 @@ function createState(config) {
 			perMinute: config.ratePerMinute,
 			/** @type {number | null} tokens the bucket holds; null = one second's worth */
 			burst: null,
+			/** @type {number | null} fixed windows of this length instead of a token bucket */
+			windowMs: null,
 			sendRetryAfter: config.sendRetryAfter,
 			/** @type {Map<string, { tokens: number, at: number }>} */
 			buckets: new Map(),
@@ -132,6 +134,7 @@ async function startEmulator(options = {}) {
 		setRateLimit(perMinute, opts = {}) {
 			state.rate.perMinute = perMinute && perMinute > 0 ? perMinute : null;
 			state.rate.burst = opts.burst ?? null;
+			state.rate.windowMs = opts.windowMs ?? null;
 			state.rate.buckets.clear();
 			if (opts.sendRetryAfter !== undefined) state.rate.sendRetryAfter = opts.sendRetryAfter;
 		},
@@ -309,6 +312,10 @@ function takeRateToken(state, apiKey) {
 	const rate = state.rate;
 	if (!rate.perMinute) return;
 	const now = Date.now();
+	if (rate.windowMs) {
+		takeWindowSlot(rate, apiKey, now);
+		return;
+	}
 	const capacity = rate.burst ?? Math.max(1, rate.perMinute / 60);
 	const bucket = rate.buckets.get(apiKey) ?? { tokens: capacity, at: now };
 	bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * rate.perMinute) / 60000);
@@ -323,6 +330,26 @@ function takeRateToken(state, apiKey) {
 		const waitSeconds = Math.ceil(((1 - bucket.tokens) * 60) / rate.perMinute);
 		err.withHeaders({ 'retry-after': String(Math.max(1, waitSeconds)) });
 	}
+	throw err;
+}
+
+/**
+ * Fixed windows: at most perMinute * windowMs / 60000 requests per window per key, as quotas
+ * counted per second are; beyond that 429 Throttling.RateQuota with Retry-After (when enabled)
+ * pointing at the next window.
+ */
+function takeWindowSlot(rate, apiKey, now) {
+	const windowStart = now - (now % rate.windowMs);
+	const limit = Math.max(1, Math.round((rate.perMinute * rate.windowMs) / 60000));
+	const counter = rate.buckets.get(apiKey);
+	const current = counter && counter.at === windowStart ? counter : { tokens: 0, at: windowStart };
+	rate.buckets.set(apiKey, current);
+	if (current.tokens < limit) {
+		current.tokens += 1;
+		return;
+	}
+	const err = errors.rateQuota();
+	if (rate.sendRetryAfter) err.withHeaders({ 'retry-after': String(Math.max(1, Math.ceil((windowStart + rate.windowMs - now) / 1000))) });
 	throw err;
 }
 

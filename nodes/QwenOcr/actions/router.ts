@@ -143,7 +143,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,
 				onThrottled: () => limit.onThrottled(),
-				onSuccess: () => limit.onSuccess(),
+				onSuccess: (durationMs) => limit.onSuccess(durationMs),
 			};
 			return await processItem.call(this, operation, connection, itemIndex, retry);
 		},

@@ -1,11 +1,17 @@
 /**
- * Adaptive concurrency for one node run: additive increase while requests succeed, multiplicative
- * decrease on throttling (AIMD, as TCP does), between 1 and the user's Concurrency option.
+ * Adaptive concurrency for one node run: additive increase while requests succeed (+1 per round
+ * trip), multiplicative decrease on throttling (AIMD, as TCP does), between 1 and the user's
+ * Concurrency option. The decrease is gentle (x0.7) and at most once per round trip: with a fixed
+ * latency, throughput is limit / latency, and halving on every overshoot would leave the node well
+ * under its quota most of the time.
  */
 export class AdaptiveLimit {
 	private current: number;
 
 	private lastDecrease = 0;
+
+	/** Smoothed request duration (ms): one round trip, the span a decrease must wait for. */
+	private latencyMs = 0;
 
 	/** @param max the user's Concurrency option @param now clock, injectable for tests */
 	constructor(
@@ -20,20 +26,21 @@ export class AdaptiveLimit {
 		return Math.max(1, Math.floor(this.current));
 	}
 
-	onSuccess(): void {
-		// +1 per "window" of successful requests, i.e. +1/limit per success.
+	onSuccess(durationMs?: number): void {
+		if (durationMs !== undefined) this.latencyMs = this.latencyMs === 0 ? durationMs : 0.8 * this.latencyMs + 0.2 * durationMs;
+		// +1 per round trip of successful requests, i.e. +1/limit per success.
 		this.current = Math.min(this.max, this.current + 1 / Math.max(1, this.current));
 	}
 
 	/**
-	 * Halves the limit, at most once per second: the 429s of one burst all report the same
-	 * overload, and halving for each would collapse the limit to 1.
+	 * Cuts the limit to 70 %, at most once per round trip (and per second): the 429s of one
+	 * overshoot all report the same overload, and cutting for each would collapse the limit to 1.
 	 */
 	onThrottled(): void {
 		const now = this.now();
-		if (now - this.lastDecrease < 1000) return;
+		if (now - this.lastDecrease < Math.max(1000, this.latencyMs)) return;
 		this.lastDecrease = now;
-		this.current = Math.max(1, this.current / 2);
+		this.current = Math.max(1, this.current * 0.7);
 	}
 }
 

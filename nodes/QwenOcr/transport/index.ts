@@ -1,4 +1,5 @@
 import type {
+	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	INodeCredentialTestResult,
 	IDataObject,
@@ -36,6 +37,11 @@ export interface DashScopeConnection {
 	baseUrl: string;
 	/** intl | us | cn, or `custom` when a custom base URL is not one of DashScope's own hosts. */
 	region: string;
+	/**
+	 * The credential, decrypted once per execution and handed to n8n's authenticated request
+	 * helper, which would otherwise decrypt it again for every request.
+	 */
+	credentials: ICredentialsDecrypted;
 }
 
 /** The region of a base URL, so token estimates stay right when a credential uses a custom URL. */
@@ -49,7 +55,11 @@ export async function getConnection(this: IExecuteFunctions): Promise<DashScopeC
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	try {
 		const baseUrl = resolveBaseUrl(credentials);
-		return { baseUrl, region: regionOf(baseUrl, (credentials.region as string | undefined) ?? 'intl') };
+		return {
+			baseUrl,
+			region: regionOf(baseUrl, (credentials.region as string | undefined) ?? 'intl'),
+			credentials: { id: this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? '', name: CREDENTIAL_TYPE, type: CREDENTIAL_TYPE, data: credentials },
+		};
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
@@ -61,8 +71,8 @@ export interface RetryPolicy {
 	maxRetryWaitMs: number;
 	/** Called on a throttling answer (429), so the caller can slow down. */
 	onThrottled?: () => void;
-	/** Called on each successful answer. */
-	onSuccess?: () => void;
+	/** Called on each successful answer, with how long the request took. */
+	onSuccess?: (durationMs: number) => void;
 }
 
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
@@ -142,15 +152,14 @@ export async function dashScopeRequest(
 	let waitedMs = 0;
 	for (let attempt = 0; ; attempt++) {
 		let failure: DashScopeFailure;
+		const started = Date.now();
 		try {
-			const response = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				CREDENTIAL_TYPE,
-				options,
-			)) as FullResponse;
+			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
+				credentialsDecrypted: connection.credentials,
+			})) as FullResponse;
 			const requestId = headerValue(response.headers, 'x-request-id') ?? headerValue(response.headers, 'x-dashscope-request-id');
 			if (response.statusCode >= 200 && response.statusCode < 300 && typeof response.body === 'object' && response.body !== null) {
-				retry.onSuccess?.();
+				retry.onSuccess?.(Date.now() - started);
 				return { body: response.body as IDataObject, headers: response.headers };
 			}
 			failure =

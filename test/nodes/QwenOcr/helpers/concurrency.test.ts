@@ -1,0 +1,71 @@
+import { AdaptiveLimit, runBounded } from '../../../../nodes/QwenOcr/helpers/concurrency';
+
+describe('AdaptiveLimit (AIMD)', () => {
+	it('starts at the maximum, cuts to 70 % on throttling at most once per round trip, grows back by one per round trip', () => {
+		let now = 10_000;
+		const limit = new AdaptiveLimit(20, () => now);
+		expect(limit.value).toBe(20);
+		limit.onSuccess(1500);
+		limit.onThrottled();
+		expect(limit.value).toBe(14);
+		now += 500; // same round trip: the same overload, no second cut
+		limit.onThrottled();
+		expect(limit.value).toBe(14);
+		now += 1100; // a round trip (1.5 s) later
+		limit.onThrottled();
+		expect(limit.value).toBe(9);
+		for (let i = 0; i < 10; i++) limit.onSuccess(1500);
+		expect(limit.value).toBe(10);
+		for (let i = 0; i < 1000; i++) limit.onSuccess(1500);
+		expect(limit.value).toBe(20);
+	});
+
+	it('never goes below one', () => {
+		let now = 0;
+		const limit = new AdaptiveLimit(2, () => now);
+		for (let i = 0; i < 10; i++) {
+			now += 2000;
+			limit.onThrottled();
+		}
+		expect(limit.value).toBe(1);
+	});
+});
+
+describe('runBounded', () => {
+	it('keeps results in index order and never exceeds the limit', async () => {
+		let inFlight = 0;
+		let peak = 0;
+		const results = await runBounded(
+			20,
+			new AdaptiveLimit(4),
+			async (index) => {
+				inFlight++;
+				peak = Math.max(peak, inFlight);
+				await new Promise((resolve) => setTimeout(resolve, (20 - index) % 7));
+				inFlight--;
+				return index * 2;
+			},
+			false,
+		);
+		expect(peak).toBe(4);
+		expect(results.map((result) => (result?.ok ? result.value : undefined))).toEqual(Array.from({ length: 20 }, (_, index) => index * 2));
+	});
+
+	it('with stopOnError starts nothing new after a failure', async () => {
+		const started: number[] = [];
+		const results = await runBounded(
+			10,
+			new AdaptiveLimit(2),
+			async (index) => {
+				started.push(index);
+				if (index === 1) throw new Error('boom');
+				await new Promise((resolve) => setTimeout(resolve, 5));
+				return index;
+			},
+			true,
+		);
+		expect(started.length).toBeLessThan(10);
+		expect(results[1]).toEqual({ ok: false, error: new Error('boom') });
+		expect(results[9]).toBeUndefined();
+	});
+});
