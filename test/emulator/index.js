@@ -24,6 +24,7 @@ const { OssStore } = require('./lib/oss');
 const { parseNative, parseCompatible } = require('./lib/requests');
 const models = require('./lib/models');
 const answers = require('./lib/answers');
+const chat = require('./lib/chat');
 
 const PATHS = {
 	generation: '/api/v1/services/aigc/multimodal-generation/generation',
@@ -389,6 +390,8 @@ async function handleGeneration(state, req, res, entry, flavour) {
 		if (state.closed) return;
 		if (fault && applyTransportFault(fault, req, res, entry)) return;
 		if (fault && fault.status) throw faultWithHeaders(fault);
+		// Qwen chat models with tools (an agent driving the OCR node as a tool): lib/chat.js
+		if (flavour === 'compat' && chat.isChatRequest(entry.body)) return chat.answerChat(entry.body, entry, res, { baseUrl: state.baseUrl });
 		const parsed = flavour === 'native' ? parseNative(entry.body, state.config.region) : parseCompatible(entry.body, state.config.region);
 		entry.model = parsed.model;
 		entry.task = parsed.task;
@@ -487,7 +490,10 @@ async function resolveImages(state, req, parsed, entry, apiKey, flavour) {
 function compose(state, parsed, images, flavour, fault) {
 	const { task, schema, withOcrResult, promptText } = chooseTask(parsed, flavour);
 	const truths = images.map((img) => {
-		const fixture = state.fixtures.bySha.get(answers.sha256(img.buffer));
+		// Same bytes, or the same picture re-encoded (a PDF page comes back as a new PNG): same size.
+		const fixture =
+			state.fixtures.bySha.get(answers.sha256(img.buffer)) ??
+			[...state.fixtures.byName.values()].find((f) => f.truth.width === img.width && f.truth.height === img.height);
 		return fixture ? fixture.truth : answers.unknownImageTruth(img.width, img.height);
 	});
 	const answer = answers.answerForImages(task, truths, { schema, withOcrResult });

@@ -67,6 +67,35 @@ export const inputProperties: INodeProperties[] = [
 /** Options every operation shares; operations add their own entries (shown only for them). */
 const sharedOptions: INodeProperties[] = [
 	{
+		displayName: 'PDF Pages',
+		name: 'pages',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 1-3, 5 or 2-last',
+		description: 'Which pages of a scanned PDF to read; empty reads every page',
+		displayOptions: { show: { '/inputType': ['binary', 'base64'] } },
+	},
+	{
+		displayName: 'PDF Max Pages',
+		name: 'maxPages',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'The most pages read from one PDF (0 = no limit), to cap cost on long documents',
+		displayOptions: { show: { '/inputType': ['binary', 'base64'] } },
+	},
+	{
+		displayName: 'PDF Output',
+		name: 'pdfOutput',
+		type: 'options',
+		options: [
+			{ name: 'One Item per Page', value: 'perPage', description: 'Each page is its own item with page and pageCount in _qwenOcr' },
+			{ name: 'One Item per Document', value: 'perDocument', description: 'Pages merged into one item: text joined, fields merged, line items concatenated; pages[] keeps each page' },
+		],
+		default: 'perPage',
+		displayOptions: { show: { '/inputType': ['binary', 'base64'] } },
+	},
+	{
 		displayName: 'Concurrency',
 		name: 'concurrency',
 		type: 'number',
@@ -166,6 +195,11 @@ export function buildOptionsProperty(operationOptions: INodeProperties[]): INode
 
 export interface NodeOptions {
 	concurrency: number;
+	dateOrder: 'DMY' | 'MDY' | 'YMD';
+	decimalSeparator: 'auto' | '.' | ',';
+	maxPages: number;
+	pages: string;
+	pdfOutput: 'perPage' | 'perDocument';
 	enableRotate: boolean;
 	headerRow: number;
 	needsReviewOutput: boolean;
@@ -183,6 +217,11 @@ export interface NodeOptions {
 
 export const DEFAULT_OPTIONS: NodeOptions = {
 	concurrency: 5,
+	dateOrder: 'DMY',
+	decimalSeparator: 'auto',
+	maxPages: 0,
+	pages: '',
+	pdfOutput: 'perPage',
 	enableRotate: false,
 	headerRow: 0,
 	needsReviewOutput: false,

@@ -4,12 +4,15 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { DashScopeConnection, RetryPolicy } from '../transport';
 import { dashScopeRequest, GENERATION_PATH, getConnection, uploadTemporaryFile } from '../transport';
 import { errorToItemJson } from '../helpers/errors';
-import type { ItemImage } from '../helpers/imageInput';
-import { loadItemImage } from '../helpers/imageInput';
+import type { ImageUnit, ItemImage } from '../helpers/imageInput';
+import { listImageUnits } from '../helpers/imageInput';
+import { mergePageResults } from '../helpers/mergePages';
+import type { CoerceOptions } from '../helpers/fieldTypes';
+import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
 import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
-import { AdaptiveLimit, runBounded } from '../helpers/concurrency';
-import type { OcrAnswer, OcrOperation, OperationName, TaskRequest } from '../helpers/interfaces';
+import { AdaptiveLimit, runBounded, Slots } from '../helpers/concurrency';
+import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
 import { OPERATIONS_BY_NAME } from './index';
@@ -59,17 +62,35 @@ interface RoutedItem {
 	needsReview: boolean;
 }
 
-async function processItem(
-	this: IExecuteFunctions,
-	operation: OcrOperation,
-	connection: DashScopeConnection,
-	itemIndex: number,
-	retry: RetryPolicy,
-): Promise<RoutedItem[]> {
-	const options = readOptions.call(this, itemIndex);
-	const model = String(this.getNodeParameter('model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
-	const request = operation.buildRequest.call(this, itemIndex);
-	const image = await loadItemImage.call(this, itemIndex);
+/** What one image (a file or a PDF page) gave. */
+interface UnitOutcome {
+	unit: ImageUnit;
+	parsed: ParseResult;
+	metadata: IDataObject;
+	truncated: boolean;
+}
+
+/** Where an image came from, added to `_qwenOcr` when the item had several files or pages. */
+function unitMeta(unit: ImageUnit): IDataObject {
+	return {
+		...(unit.page !== undefined ? { page: unit.page, pageCount: unit.pageCount } : {}),
+		...(unit.binaryPropertyName !== undefined ? { binaryPropertyName: unit.binaryPropertyName } : {}),
+	};
+}
+
+interface ItemContext {
+	operation: OcrOperation;
+	connection: DashScopeConnection;
+	itemIndex: number;
+	options: NodeOptions;
+	model: string;
+	request: TaskRequest;
+	retry: RetryPolicy;
+}
+
+async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: ImageUnit): Promise<UnitOutcome> {
+	const { operation, connection, itemIndex, options, model, request, retry } = context;
+	const image = unit.load();
 	const headers: IDataObject = {};
 	if (image.upload) {
 		image.image = await uploadTemporaryFile.call(this, connection, model, image.upload, retry, itemIndex);
@@ -108,20 +129,111 @@ async function processItem(
 			? { truncated }
 			: {};
 	if (options.includeRawText || truncated) metadata.rawText = answer.text;
-	const input = this.getInputData()[itemIndex];
-	return parsed.items.map((item) => {
-		const meta = { ...metadata, ...(item.meta ?? {}) };
-		const json: IDataObject = Object.keys(meta).length ? { ...item.json, _qwenOcr: meta } : { ...item.json };
-		const validation = meta.validation as { valid?: boolean } | undefined;
-		return {
-			data: {
-				json,
-				...(options.keepBinary && input.binary ? { binary: input.binary } : {}),
-				pairedItem: { item: itemIndex },
-			},
-			needsReview: truncated || validation?.valid === false,
-		};
+	return { unit, parsed, metadata: { ...metadata, ...unitMeta(unit) }, truncated };
+}
+
+function routed(this: IExecuteFunctions, context: ItemContext, json: IDataObject, meta: IDataObject, truncated: boolean): RoutedItem {
+	const input = this.getInputData()[context.itemIndex];
+	const validation = meta.validation as { valid?: boolean } | undefined;
+	return {
+		data: {
+			json: Object.keys(meta).length ? { ...json, _qwenOcr: meta } : { ...json },
+			...(context.options.keepBinary && input.binary ? { binary: input.binary } : {}),
+			pairedItem: { item: context.itemIndex },
+		},
+		needsReview: truncated || validation?.valid === false,
+	};
+}
+
+/** Items of one image; a PDF page's items also carry `page` and `pageCount` (never over an extracted field). */
+function perUnitItems(this: IExecuteFunctions, context: ItemContext, outcome: UnitOutcome): RoutedItem[] {
+	const { page, pageCount } = outcome.unit;
+	return outcome.parsed.items.map((item) => {
+		const json = page === undefined ? item.json : { page, pageCount, ...item.json };
+		return routed.call(this, context, json, { ...outcome.metadata, ...(item.meta ?? {}) }, outcome.truncated);
 	});
+}
+
+/** One item for a whole PDF (`pdfOutput = perDocument`): pages merged, each page's result kept in `pages`. */
+function perDocumentItem(this: IExecuteFunctions, context: ItemContext, outcomes: UnitOutcome[]): RoutedItem[] {
+	if (outcomes.some((outcome) => outcome.parsed.items.length !== 1)) {
+		// Rows or line items as items: nothing to merge, the items of every page follow each other.
+		return outcomes.flatMap((outcome) => perUnitItems.call(this, context, outcome));
+	}
+	const pages = outcomes.map((outcome) => ({ page: outcome.unit.page, ...outcome.parsed.items[0].json }) as IDataObject);
+	const firstNonNull = context.operation.value === 'keyInformationExtraction';
+	const merged = mergePageResults(outcomes.map((outcome) => outcome.parsed.items[0].json), firstNonNull);
+	const truncated = outcomes.some((outcome) => outcome.truncated);
+	const meta: IDataObject = { ...outcomes[0].metadata, pages: outcomes.map((outcome) => outcome.unit.page) };
+	delete meta.page;
+	if (context.options.includeMetadata) {
+		meta.truncated = truncated;
+		meta.requestId = outcomes.map((outcome) => outcome.metadata.requestId);
+		meta.usage = sumUsage(outcomes.map((outcome) => outcome.metadata.usage as IDataObject | null));
+		meta.estimatedImageTokens = outcomes.reduce((sum, outcome) => sum + (Number(outcome.metadata.estimatedImageTokens) || 0), 0);
+	}
+	const rawTexts = outcomes.map((outcome) => outcome.metadata.rawText).filter((text) => typeof text === 'string');
+	if (rawTexts.length) meta.rawText = rawTexts.join('\n\n');
+	else delete meta.rawText;
+	const validations = outcomes.map((outcome) => outcome.parsed.items[0].meta?.validation).filter(Boolean);
+	if (validations.length && context.request.fieldRows) {
+		meta.validation = validateMerged(merged, context) as unknown as IDataObject;
+	}
+	return [routed.call(this, context, { ...merged, pages, pageCount: outcomes[0].unit.pageCount ?? outcomes.length }, meta, truncated)];
+}
+
+function validateMerged(merged: IDataObject, context: ItemContext) {
+	const coerce: CoerceOptions = {
+		decimalSeparator: context.options.decimalSeparator,
+		dateOrder: context.options.dateOrder,
+	};
+	return applyFieldTypes(merged, context.request.fieldRows ?? [], coerce).validation;
+}
+
+/** Adds up the token counts of several answers. */
+function sumUsage(usages: Array<IDataObject | null>): IDataObject {
+	const total: IDataObject = {};
+	for (const usage of usages) {
+		for (const key of ['input_tokens', 'output_tokens', 'total_tokens', 'image_tokens']) {
+			if (typeof usage?.[key] === 'number') total[key] = ((total[key] as number) ?? 0) + (usage[key] as number);
+		}
+	}
+	return total;
+}
+
+async function processItem(this: IExecuteFunctions, context: ItemContext, limit: AdaptiveLimit, continueOnFail: boolean): Promise<RoutedItem[]> {
+	const { options, itemIndex } = context;
+	const units = await listImageUnits.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages });
+	const results = await runBounded(units.length, limit, async (index) => await processUnit.call(this, context, units[index]), !continueOnFail);
+	const failure = results.find((result) => result !== undefined && !result.ok);
+	if (failure && !failure.ok && !continueOnFail) throw failure.error;
+	const outcomes: UnitOutcome[] = [];
+	const items: RoutedItem[] = [];
+	results.forEach((result, index) => {
+		if (result?.ok) outcomes.push(result.value);
+		else if (result) items.push(errorItem.call(this, itemIndex, result.error, unitMeta(units[index])));
+	});
+	const isPdf = units.some((unit) => unit.page !== undefined);
+	if (options.pdfOutput === 'perDocument' && isPdf) {
+		const groups = new Map<string, UnitOutcome[]>();
+		for (const outcome of outcomes) {
+			const key = outcome.unit.page === undefined ? `file:${outcome.unit.binaryPropertyName}:${groups.size}` : `pdf:${outcome.unit.binaryPropertyName ?? ''}`;
+			groups.set(key, [...(groups.get(key) ?? []), outcome]);
+		}
+		for (const [key, group] of groups) {
+			items.push(...(key.startsWith('pdf:') ? perDocumentItem.call(this, context, group) : group.flatMap((outcome) => perUnitItems.call(this, context, outcome))));
+		}
+		return items;
+	}
+	return [...outcomes.flatMap((outcome) => perUnitItems.call(this, context, outcome)), ...items];
+}
+
+/** A failed item or page with continueOnFail: `{ error: { message, code, requestId, httpStatus } }`. */
+function errorItem(this: IExecuteFunctions, itemIndex: number, error: unknown, meta: IDataObject = {}): RoutedItem {
+	return {
+		data: { json: { error: errorToItemJson(error), ...(Object.keys(meta).length ? { _qwenOcr: meta } : {}) }, pairedItem: { item: itemIndex } },
+		needsReview: false,
+	};
 }
 
 /** Runs the chosen operation over all input items, in parallel within the Concurrency option. */
@@ -133,6 +245,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const connection = await getConnection.call(this);
 	const firstOptions = readOptions.call(this, 0);
 	const limit = new AdaptiveLimit(Math.max(1, Math.floor(firstOptions.concurrency)));
+	// Requests in flight never pass the limit, however many items and pages run at once.
+	const slots = new Slots(limit);
 	const continueOnFail = this.continueOnFail();
 	const results = await runBounded(
 		items.length,
@@ -144,8 +258,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				maxRetryWaitMs: options.maxRetryWait,
 				onThrottled: () => limit.onThrottled(),
 				onSuccess: (durationMs) => limit.onSuccess(durationMs),
+				slots,
 			};
-			return await processItem.call(this, operation, connection, itemIndex, retry);
+			const model = String(this.getNodeParameter('model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
+			const request = operation.buildRequest.call(this, itemIndex);
+			const context: ItemContext = { operation, connection, itemIndex, options, model, request, retry };
+			return await processItem.call(this, context, limit, continueOnFail);
 		},
 		!continueOnFail,
 	);
@@ -160,7 +278,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			continue;
 		}
 		if (continueOnFail) {
-			output.push({ json: { error: errorToItemJson(result.error) }, pairedItem: { item: itemIndex } });
+			output.push(errorItem.call(this, itemIndex, result.error).data);
 			continue;
 		}
 		if (result.error instanceof NodeApiError || result.error instanceof NodeOperationError) throw result.error;

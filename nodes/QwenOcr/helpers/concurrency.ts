@@ -86,3 +86,31 @@ export async function runBounded<T>(
 		pump();
 	});
 }
+
+/**
+ * Request slots shared by every item and page of a run: at most `limit.value` requests in flight,
+ * handed out first come, first served (so earlier items finish first).
+ */
+export class Slots {
+	private inFlight = 0;
+
+	private readonly waiters: Array<() => void> = [];
+
+	constructor(private readonly limit: AdaptiveLimit) {}
+
+	async acquire(): Promise<void> {
+		if (this.waiters.length === 0 && this.inFlight < this.limit.value) {
+			this.inFlight++;
+			return;
+		}
+		await new Promise<void>((resolve) => this.waiters.push(resolve));
+	}
+
+	release(): void {
+		this.inFlight--;
+		while (this.waiters.length > 0 && this.inFlight < this.limit.value) {
+			this.inFlight++;
+			this.waiters.shift()?.();
+		}
+	}
+}

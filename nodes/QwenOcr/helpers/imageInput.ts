@@ -1,9 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { inputError } from './errors';
 import type { ImageSize } from './interfaces';
 import type { ImageInfo } from './image';
 import { checkImageLimits, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
+import type { PageImage, PdfDocument } from './pdf/pdf';
+import { isPdf, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
 
 /** The image of one item, ready for the request's `image` entry. */
 export interface ItemImage {
@@ -14,6 +17,26 @@ export interface ItemImage {
 	format?: ImageInfo['format'];
 	/** Too large to send inline: the file goes through DashScope's temporary upload first. */
 	upload?: { name: string; mimeType: string; data: Uint8Array };
+}
+
+/**
+ * One image to read from an item: the item's image, one of several binary files, or one page of
+ * a PDF. `load` decodes it only when its request starts, so memory holds a page at a time per slot.
+ */
+export interface ImageUnit {
+	/** Set when the item has several files (comma-separated names or `*`). */
+	binaryPropertyName?: string;
+	/** 1-based page and the PDF's page count, for PDF input. */
+	page?: number;
+	pageCount?: number;
+	load(): ItemImage;
+}
+
+export interface PdfSelection {
+	/** Page ranges such as `1-3,5`; empty = all pages. */
+	pages: string;
+	/** The most pages read from one PDF (0 = no limit). */
+	maxPages: number;
 }
 
 
@@ -32,7 +55,7 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 			this.getNode(),
 			itemIndex,
 			`The ${origin} is not a supported image`,
-			'Qwen OCR reads PNG, JPEG, BMP, TIFF, WEBP and HEIC images. Convert other files (PDF, GIF, documents) to an image first.',
+			'Qwen OCR reads PNG, JPEG, BMP, TIFF, WEBP and HEIC images and scanned PDFs. Convert other files (GIF, office documents) to an image first.',
 		);
 	}
 	const problem = checkImageLimits(info);
@@ -53,22 +76,96 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 	return { image: toDataUrl(data, info), size, format: info.format };
 }
 
-async function fromBinary(this: IExecuteFunctions, itemIndex: number): Promise<ItemImage> {
-	const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
-	const binary = this.getInputData()[itemIndex]?.binary ?? {};
-	if (!binary[propertyName]) {
-		const existing = Object.keys(binary);
-		throw inputError(
-			this.getNode(),
-			itemIndex,
-			`No binary property "${propertyName}" on the input item`,
-			existing.length
-				? `The item has these binary properties: ${existing.join(', ')}. Set Input Binary Field to one of them.`
-				: 'The item has no binary data. Read the file first (e.g. with an HTTP Request or Read/Write Files from Disk node), or choose Image URL or Base64 input.',
-		);
+/** A PdfError as the user's error: the item, the page, and how to fix it. */
+function pdfError(this: IExecuteFunctions, itemIndex: number, error: PdfError, origin: string): NodeOperationError {
+	const where = error.page !== undefined && !error.message.startsWith('Page') ? `page ${error.page} of the PDF in ${origin}: ` : `the PDF in ${origin}: `;
+	const advice: Partial<Record<PdfError['code'], string>> = {
+		encrypted: 'Remove the password from the PDF (e.g. with qpdf --decrypt) before this node.',
+		'born-digital': 'This page is not a scan. Convert the PDF to images first (e.g. a PDF-to-image step), or extract its text directly.',
+		'unsupported-image': 'Convert the PDF to PNG or JPEG images first (e.g. a PDF-to-image step), or re-scan it as JPEG/PNG.',
+		tiled: 'Convert the PDF to images first (e.g. a PDF-to-image step).',
+		'page-range': 'Fix the Pages option, e.g. "1-3, 5" or "2-last".',
+	};
+	return inputError(this.getNode(), itemIndex, `${where}${error.message}`, advice[error.code]);
+}
+
+/** The pages of a PDF as units, each decoded when its request starts. */
+function pdfUnits(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	data: Uint8Array,
+	origin: string,
+	selection: PdfSelection,
+	binaryPropertyName: string | undefined,
+): ImageUnit[] {
+	let document: PdfDocument;
+	let pages: number[];
+	try {
+		document = openPdf(data);
+		pages = parsePageRanges(selection.pages, document.pageCount);
+	} catch (error) {
+		if (error instanceof PdfError) throw pdfError.call(this, itemIndex, error, origin);
+		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
-	const data = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
-	return fromBytes.call(this, itemIndex, data, `binary property "${propertyName}"`);
+	if (selection.maxPages > 0) pages = pages.slice(0, selection.maxPages);
+	const pageCount = document.pageCount;
+	return pages.map((page) => ({
+		binaryPropertyName,
+		page,
+		pageCount,
+		load: () => {
+			let image: PageImage;
+			try {
+				image = document.extractPageImage(page);
+			} catch (error) {
+				if (error instanceof PdfError) throw pdfError.call(this, itemIndex, error, origin);
+				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			}
+			return fromBytes.call(this, itemIndex, image.data, `page ${page} of the PDF in ${origin}`);
+		},
+	}));
+}
+
+/** Units for one file's bytes: one image, or a PDF's selected pages. */
+function unitsFromBytes(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	data: Uint8Array,
+	origin: string,
+	selection: PdfSelection,
+	binaryPropertyName?: string,
+): ImageUnit[] {
+	if (data.length > 0 && isPdf(data)) return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName);
+	return [{ binaryPropertyName, load: () => fromBytes.call(this, itemIndex, data, origin) }];
+}
+
+/** `data`, `attachment_0, attachment_1` or `*` (every binary property, in the item's order). */
+function selectedProperties(this: IExecuteFunctions, itemIndex: number, binary: Record<string, unknown>): { names: string[]; several: boolean } {
+	const value = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	const existing = Object.keys(binary);
+	const hint = existing.length
+		? `The item has these binary properties: ${existing.join(', ')}. Set Input Binary Field to one of them, several separated by commas, or * for all.`
+		: 'The item has no binary data. Read the file first (e.g. with an HTTP Request or Read/Write Files from Disk node), or choose Image URL or Base64 input.';
+	if (value === '*') {
+		if (existing.length === 0) throw inputError(this.getNode(), itemIndex, 'The input item has no binary properties', hint);
+		return { names: existing, several: true };
+	}
+	const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+	for (const name of names.length ? names : [value]) {
+		if (!binary[name]) throw inputError(this.getNode(), itemIndex, `No binary property "${name}" on the input item`, hint);
+	}
+	return { names, several: names.length > 1 };
+}
+
+async function binaryUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
+	const binary = this.getInputData()[itemIndex]?.binary ?? {};
+	const { names, several } = selectedProperties.call(this, itemIndex, binary);
+	const units: ImageUnit[] = [];
+	for (const name of names) {
+		const data = await this.helpers.getBinaryDataBuffer(itemIndex, name);
+		units.push(...unitsFromBytes.call(this, itemIndex, data, `binary property "${name}"`, selection, several ? name : undefined));
+	}
+	return units;
 }
 
 function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
@@ -85,7 +182,7 @@ function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
 	return { image: url.toString() };
 }
 
-function fromBase64(this: IExecuteFunctions, itemIndex: number): ItemImage {
+function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): ImageUnit[] {
 	const value = String(this.getNodeParameter('base64Data', itemIndex, '')).trim();
 	let base64 = value;
 	if (value.startsWith('data:')) {
@@ -98,13 +195,20 @@ function fromBase64(this: IExecuteFunctions, itemIndex: number): ItemImage {
 	if (!isLikelyBase64(base64)) {
 		throw inputError(this.getNode(), itemIndex, 'The Base64 Data field does not contain base64 data', 'Pass the image encoded as base64, or use the Binary File input type.');
 	}
-	return fromBytes.call(this, itemIndex, Buffer.from(base64.replace(/\s+/g, ''), 'base64'), 'base64 data');
+	return unitsFromBytes.call(this, itemIndex, Buffer.from(base64.replace(/\s+/g, ''), 'base64'), 'base64 data', selection);
 }
 
-/** Reads and checks the item's image from its binary property, URL or base64 field. */
-export async function loadItemImage(this: IExecuteFunctions, itemIndex: number): Promise<ItemImage> {
+/**
+ * The images of one item, from its binary properties, URL or base64 field; PDFs become their
+ * selected pages. Input errors (missing property, malformed data, encrypted PDF) are thrown here,
+ * errors of one image or page when its unit is loaded.
+ */
+export async function listImageUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
 	const inputType = this.getNodeParameter('inputType', itemIndex, 'binary') as string;
-	if (inputType === 'url') return fromUrl.call(this, itemIndex);
-	if (inputType === 'base64') return fromBase64.call(this, itemIndex);
-	return await fromBinary.call(this, itemIndex);
+	if (inputType === 'url') {
+		const image = fromUrl.call(this, itemIndex);
+		return [{ load: () => image }];
+	}
+	if (inputType === 'base64') return base64Units.call(this, itemIndex, selection);
+	return await binaryUnits.call(this, itemIndex, selection);
 }

@@ -12,6 +12,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { DashScopeFailure } from '../helpers/errors';
 import { isRetryable, parseErrorBody, toNodeApiError } from '../helpers/errors';
+import type { Slots } from '../helpers/concurrency';
 
 /** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
 
@@ -73,6 +74,8 @@ export interface RetryPolicy {
 	onThrottled?: () => void;
 	/** Called on each successful answer, with how long the request took. */
 	onSuccess?: (durationMs: number) => void;
+	/** Shared request slots: each attempt holds one, none while waiting to retry. */
+	slots?: Slots;
 }
 
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
@@ -152,6 +155,7 @@ export async function dashScopeRequest(
 	let waitedMs = 0;
 	for (let attempt = 0; ; attempt++) {
 		let failure: DashScopeFailure;
+		await retry.slots?.acquire();
 		const started = Date.now();
 		try {
 			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
@@ -169,6 +173,8 @@ export async function dashScopeRequest(
 			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
 			failure = networkFailure(error);
+		} finally {
+			retry.slots?.release();
 		}
 		if (failure.httpStatus === 429) retry.onThrottled?.();
 		const delayMs = backoffDelayMs(attempt, failure.retryAfterSeconds);

@@ -1,0 +1,125 @@
+/** Scanned PDFs and several files per item, through the engine against the emulator. */
+import { readFileSync } from 'fs';
+import path from 'path';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Emulator } from '../../../engine/qwenOcr';
+import { binaryItem, fixture, generationRequests, runQwenOcr, startTestEmulator, truth } from '../../../engine/qwenOcr';
+import { bytesItem } from '../../../engine/images';
+
+let emulator: Emulator;
+beforeAll(async () => {
+	emulator = await startTestEmulator();
+});
+afterAll(async () => {
+	await emulator.close();
+});
+beforeEach(() => emulator.reset());
+
+const pdf = (name: string) => readFileSync(path.join(__dirname, '../../../fixtures/pdf', name));
+const pdfItem = (name: string) => bytesItem(pdf(name), name, 'application/pdf');
+const meta = (item: { json: IDataObject }) => item.json._qwenOcr as IDataObject;
+
+describe('PDF input', () => {
+	it('perPage: one item per page with page and pageCount, each page sent as its real image format', async () => {
+		const { items, error } = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('multipage.pdf')]);
+		expect(error).toBeUndefined();
+		expect(items.map((item) => [item.json.page, item.json.pageCount])).toEqual([[1, 3], [2, 3], [3, 3]]);
+		expect(items.map((item) => item.json.text)).toEqual([truth('invoice.png').text, truth('table.png').text, truth('receipt.jpg').text]);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
+		expect(items.map((item) => meta(item).page)).toEqual([1, 2, 3]);
+		const sent = generationRequests(emulator).map((request) => request.images?.[0]);
+		expect(sent.map((image) => image?.sniffedFormat).sort()).toEqual(['jpeg', 'png', 'png']);
+		// The JPEG page is the scan's own bytes, passed through unchanged.
+		const jpegRequest = generationRequests(emulator).find((request) => request.images?.[0]?.sniffedFormat === 'jpeg');
+		const dataUrl = (jpegRequest?.body.input as any).messages[0].content[0].image as string;
+		expect(Buffer.from(dataUrl.split(',')[1], 'base64').equals(fixture('receipt.jpg'))).toBe(true);
+	});
+
+	it('pages and maxPages select pages', async () => {
+		const some = await runQwenOcr(emulator, { operation: 'textRecognition', options: { pages: '3, 1' } }, [pdfItem('multipage.pdf')]);
+		expect(some.items.map((item) => item.json.page)).toEqual([3, 1]);
+		const capped = await runQwenOcr(emulator, { operation: 'textRecognition', options: { maxPages: 2 } }, [pdfItem('multipage.pdf')]);
+		expect(capped.items.map((item) => item.json.page)).toEqual([1, 2]);
+		const bad = await runQwenOcr(emulator, { operation: 'textRecognition', options: { pages: '7' } }, [pdfItem('multipage.pdf')]);
+		expect(bad.error?.message).toMatch(/^Item 0: .*Page 7 is out of range: the PDF has 3 pages/);
+		expect(bad.error?.description).toMatch(/Pages option/);
+	});
+
+	it('perDocument: one item, text joined, pages kept, usage added up', async () => {
+		const { items } = await runQwenOcr(emulator, { operation: 'textRecognition', options: { pdfOutput: 'perDocument' } }, [pdfItem('multipage.pdf')]);
+		expect(items).toHaveLength(1);
+		const json = items[0].json;
+		expect(json.text).toBe([truth('invoice.png').text, truth('table.png').text, truth('receipt.jpg').text].join('\n\n'));
+		expect((json.pages as IDataObject[]).map((page) => page.page)).toEqual([1, 2, 3]);
+		expect(json.pageCount).toBe(3);
+		expect(meta(items[0]).pages).toEqual([1, 2, 3]);
+		expect((meta(items[0]).requestId as string[]).length).toBe(3);
+		const usage = meta(items[0]).usage as IDataObject;
+		const perRequest = emulator.requests.filter((request) => request.status === 200).length;
+		expect(perRequest).toBe(3);
+		expect(usage.image_tokens).toBe(meta(items[0]).estimatedImageTokens);
+	});
+
+	it('perDocument KIE: first non-null per field, line items concatenated, validated once', async () => {
+		emulator.enqueueFaults([
+			{ answer: { text: '', ocrResult: { kv_result: { invoice_number: 'INV-7', total: null, items: [{ amount: '1.00' }] } } } },
+			{ answer: { text: '', ocrResult: { kv_result: { invoice_number: 'INV-7', total: null, items: [{ amount: '2.00' }] } } } },
+			{ answer: { text: '', ocrResult: { kv_result: { invoice_number: null, total: '3.00', items: [] } } } },
+		]);
+		const schemaFields = { fields: [{ key: 'invoice_number', description: '', type: 'string', required: true }, { key: 'total', description: '', type: 'amount', required: true }, { key: 'items[].amount', description: '', type: 'amount' }] };
+		const { items } = await runQwenOcr(emulator, { operation: 'keyInformationExtraction', schemaFields, options: { pdfOutput: 'perDocument', concurrency: 1 } }, [pdfItem('multipage.pdf')]);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ invoice_number: 'INV-7', total: 3, items: [{ amount: 1 }, { amount: 2 }], pageCount: 3 });
+		expect(meta(items[0]).validation).toEqual({ valid: true, missing: [], invalid: [] });
+	});
+
+	it('a born-digital page is a clear per-page error; continueOnFail keeps the scanned page', async () => {
+		const failed = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('mixed.pdf')]);
+		expect(failed.error?.message).toMatch(/^Item 0: the PDF in binary property "data": Page 2 is not a scanned image/);
+		expect(failed.error?.description).toMatch(/PDF-to-image/);
+		const kept = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('mixed.pdf')], { continueOnFail: true });
+		expect(kept.items).toHaveLength(2);
+		expect(kept.items[0].json.text).toBe(truth('receipt.jpg').text);
+		expect((kept.items[1].json.error as IDataObject).message).toMatch(/Page 2/);
+		expect(meta(kept.items[1])).toEqual({ page: 2, pageCount: 2 });
+	});
+
+	it('an encrypted PDF, JPEG 2000 and CCITT pages say what to do', async () => {
+		const encrypted = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('encrypted.pdf')]);
+		expect(encrypted.error?.message).toMatch(/encrypted/i);
+		expect(encrypted.error?.description).toMatch(/password/);
+		const jpx = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('jpx.pdf')]);
+		expect(jpx.error?.message).toMatch(/JPXDecode/);
+		const ccitt = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('ccitt.pdf')]);
+		expect(ccitt.error?.message).toMatch(/CCITTFaxDecode/);
+		expect(generationRequests(emulator)).toHaveLength(0);
+	});
+
+	it('base64 input can be a PDF too', async () => {
+		const { items } = await runQwenOcr(emulator, { operation: 'textRecognition', inputType: 'base64', base64Data: pdf('scan-jpeg.pdf').toString('base64') });
+		expect(items[0].json).toMatchObject({ text: truth('receipt.jpg').text, page: 1, pageCount: 1 });
+	});
+});
+
+describe('several files per item', () => {
+	it('comma-separated names: one item per file, in the order given, each naming its property', async () => {
+		const item = { json: {}, binary: { ...binaryItem('receipt.jpg', 'attachment_0').binary, ...binaryItem('table.png', 'attachment_1').binary } };
+		const { items } = await runQwenOcr(emulator, { operation: 'textRecognition', binaryPropertyName: 'attachment_1, attachment_0' }, [item]);
+		expect(items.map((out) => meta(out).binaryPropertyName)).toEqual(['attachment_1', 'attachment_0']);
+		expect(items.map((out) => out.json.text)).toEqual([truth('table.png').text, truth('receipt.jpg').text]);
+		expect(items.map((out) => out.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
+	});
+
+	it('* reads every binary property, PDFs page by page', async () => {
+		const item = { json: {}, binary: { ...binaryItem('invoice.png', 'a').binary, ...pdfItem('multipage.pdf').binary } };
+		const { items } = await runQwenOcr(emulator, { operation: 'textRecognition', binaryPropertyName: '*' }, [item]);
+		expect(items.map((out) => [meta(out).binaryPropertyName, out.json.page ?? null])).toEqual([['a', null], ['data', 1], ['data', 2], ['data', 3]]);
+	});
+
+	it('a missing name among several is reported with the ones that exist', async () => {
+		const { error } = await runQwenOcr(emulator, { operation: 'textRecognition', binaryPropertyName: 'data, invoice' }, [binaryItem('receipt.jpg')]);
+		expect(error?.message).toMatch(/No binary property "invoice"/);
+		expect(error?.description).toMatch(/data/);
+	});
+});
