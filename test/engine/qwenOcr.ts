@@ -32,6 +32,28 @@ export async function startTestEmulator(options: IDataObject = {}): Promise<Emul
 	return (await startEmulator({ apiKey: API_KEY, port: 0, ...options })) as Emulator;
 }
 
+/**
+ * One emulator for a test file: started before its tests, reset before each, closed after. The
+ * returned object forwards to the running emulator.
+ */
+export function useEmulator(options: IDataObject = {}): Emulator {
+	let current: Emulator | undefined;
+	beforeAll(async () => {
+		current = await startTestEmulator(options);
+	});
+	afterAll(async () => {
+		await current?.close();
+	});
+	beforeEach(() => current?.reset());
+	return new Proxy({} as Emulator, {
+		get: (_target, key) => {
+			if (!current) throw new Error('The emulator is not running yet (use it inside a test)');
+			const value = (current as unknown as Record<string | symbol, unknown>)[key];
+			return typeof value === 'function' ? value.bind(current) : value;
+		},
+	});
+}
+
 export function fixture(name: string): Buffer {
 	return readFileSync(path.join(FIXTURES, name));
 }

@@ -55,6 +55,8 @@
  *   listed under `invalid` with the path where it differs (e.g. `seller`).
  */
 
+import { hasOwn, isPlainObject, setOwn } from './objects';
+
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'amount';
 export type DecimalSeparatorOption = 'auto' | '.' | ',';
 export type DateOrder = 'DMY' | 'MDY' | 'YMD';
@@ -101,18 +103,6 @@ function quote(text: string): string {
 	return JSON.stringify(text);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hasOwn(target: object, key: string): boolean {
-	return Object.prototype.hasOwnProperty.call(target, key);
-}
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-	// defineProperty, not assignment: a `__proto__` key must stay data, not replace the prototype.
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** What a non-scalar value is, for reasons. */
 function describeStructure(value: unknown): string {

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isPlainObject } from './objects';
+
 /**
  * Merges the results of a PDF's pages into one (`pdfOutput = perDocument`): lists are concatenated
  * (line items, text lines, tables), objects merged key by key, and single values either joined
@@ -10,18 +12,14 @@ export function mergePageResults(pages: IDataObject[], firstNonNull: boolean): I
 	return mergeValues(pages, firstNonNull) as IDataObject;
 }
 
-function isRecord(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function mergeValues(values: unknown[], firstNonNull: boolean): unknown {
 	const present = values.filter((value) => value !== null && value !== undefined);
 	if (present.length === 0) return values.length ? null : undefined;
 	if (present.every(Array.isArray)) return (present as unknown[][]).flat();
-	if (present.every(isRecord)) {
-		const keys = [...new Set(present.flatMap((value) => Object.keys(value)))];
+	if (present.every(isPlainObject)) {
+		const keys = [...new Set((present as IDataObject[]).flatMap((value) => Object.keys(value)))];
 		const merged: IDataObject = {};
-		for (const key of keys) merged[key] = mergeValues(present.map((value) => value[key]), firstNonNull) as IDataObject[string];
+		for (const key of keys) merged[key] = mergeValues((present as IDataObject[]).map((value) => value[key]), firstNonNull) as IDataObject[string];
 		return merged;
 	}
 	if (!firstNonNull && present.every((value) => typeof value === 'string')) {

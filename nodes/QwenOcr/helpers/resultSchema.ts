@@ -8,6 +8,8 @@
  * path segments, `[]` not counted: `a.b.c` and `items[].amount.value` are 3 (allowed), `a.b.c.d` is 4.
  */
 
+import { hasOwn, isPlainObject, setOwn } from './objects';
+
 export interface SchemaFieldRow {
 	key: string;
 	description: string;
@@ -33,18 +35,6 @@ export const MAX_SCHEMA_DEPTH = 3;
 /** A key segment: letters, digits, `_`, `-`, spaces inside, and any non-ASCII character (e.g. 發票號碼). */
 const SEGMENT_NAME = /^[A-Za-z0-9_\u0080-\uFFFF -]+$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hasOwn(target: object, key: string): boolean {
-	return Object.prototype.hasOwnProperty.call(target, key);
-}
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-	// defineProperty, not assignment: a `__proto__` key must stay data, not replace the prototype.
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Field rows → schema

@@ -1,17 +1,9 @@
 import { createHash } from 'crypto';
 
-import type { Emulator } from '../../engine/qwenOcr';
-import { API_KEY, binaryItem, fixture, generationRequests, runQwenOcr, startTestEmulator, truth } from '../../engine/qwenOcr';
+import { API_KEY, binaryItem, fixture, generationRequests, runQwenOcr, truth, useEmulator } from '../../engine/qwenOcr';
 
 describe('Qwen OCR node in the n8n engine: text recognition', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startTestEmulator();
-	});
-	afterAll(async () => {
-		await emulator.close();
-	});
-	beforeEach(() => emulator.reset());
+	const emulator = useEmulator();
 
 	const base = { operation: 'textRecognition' };
 

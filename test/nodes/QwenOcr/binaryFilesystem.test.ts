@@ -2,16 +2,9 @@
  * n8n's filesystem binary mode (N8N_DEFAULT_BINARY_DATA_MODE=filesystem): binaries live on disk and
  * the node reads each item's file when its request starts. Its own file: the mode is per process.
  */
-import type { Emulator } from '../../engine/qwenOcr';
-import { binaryItem, runQwenOcr, startTestEmulator, truth } from '../../engine/qwenOcr';
+import { binaryItem, runQwenOcr, truth, useEmulator } from '../../engine/qwenOcr';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startTestEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
+const emulator = useEmulator();
 
 it('reads binaries stored on disk, and output items keep the stored reference', async () => {
 	const items = [binaryItem('receipt.jpg'), binaryItem('invoice.png')];

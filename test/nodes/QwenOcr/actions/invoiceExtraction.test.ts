@@ -4,17 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Emulator } from '../../../engine/qwenOcr';
-import { binaryItem, generationRequests, runQwenOcr, startTestEmulator } from '../../../engine/qwenOcr';
+import { binaryItem, generationRequests, runQwenOcr, useEmulator } from '../../../engine/qwenOcr';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startTestEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const kie = (extra: IDataObject) => ({ operation: 'keyInformationExtraction', ...extra });
 const sentSchema = () => (generationRequests(emulator)[0].body.parameters as any).ocr_options.task_config.result_schema;

@@ -4,17 +4,9 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Emulator } from '../../../engine/qwenOcr';
-import { binaryItem, fixture, generationRequests, runQwenOcr, startTestEmulator, truth } from '../../../engine/qwenOcr';
+import { binaryItem, fixture, generationRequests, runQwenOcr, truth, useEmulator } from '../../../engine/qwenOcr';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startTestEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 type InputType = 'binary' | 'url' | 'base64';
 

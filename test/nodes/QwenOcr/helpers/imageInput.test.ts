@@ -1,18 +1,10 @@
 /** Input checks before any request, through the engine: each a NodeOperationError naming the item and what to do. */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Emulator } from '../../../engine/qwenOcr';
-import { binaryItem, fixture, generationRequests, runQwenOcr, startTestEmulator } from '../../../engine/qwenOcr';
+import { binaryItem, fixture, generationRequests, runQwenOcr, useEmulator } from '../../../engine/qwenOcr';
 import { bytesItem, makeBmp, makePng } from '../../../engine/images';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startTestEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 async function expectInputError(parameters: IDataObject, items: INodeExecutionData[], message: RegExp, description?: RegExp) {
 	const result = await runQwenOcr(emulator, { operation: 'textRecognition', ...parameters }, items);

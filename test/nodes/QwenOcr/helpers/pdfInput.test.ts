@@ -3,18 +3,10 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Emulator } from '../../../engine/qwenOcr';
-import { binaryItem, fixture, generationRequests, runQwenOcr, startTestEmulator, truth } from '../../../engine/qwenOcr';
+import { binaryItem, fixture, generationRequests, runQwenOcr, truth, useEmulator } from '../../../engine/qwenOcr';
 import { bytesItem } from '../../../engine/images';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startTestEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const pdf = (name: string) => readFileSync(path.join(__dirname, '../../../fixtures/pdf', name));
 const pdfItem = (name: string) => bytesItem(pdf(name), name, 'application/pdf');

@@ -4,18 +4,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Emulator } from '../../../engine/qwenOcr';
-import { binaryItem, generationRequests, runQwenOcr, startTestEmulator, truth } from '../../../engine/qwenOcr';
+import { binaryItem, generationRequests, runQwenOcr, truth, useEmulator } from '../../../engine/qwenOcr';
 import { backoffDelayMs } from '../../../../nodes/QwenOcr/transport';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startTestEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const textRecognition = (options: IDataObject = {}) => ({ operation: 'textRecognition', options: { maxRetryWait: 60000, ...options } });
 
