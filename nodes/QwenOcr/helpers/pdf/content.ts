@@ -30,6 +30,8 @@ export interface ContentSummary {
 	hiddenTextBytes: number;
 	/** Path-painting and shading operators. */
 	paintOps: number;
+	/** A content stream could not be decoded (and was read as empty). */
+	damaged: boolean;
 }
 
 /** Form XObjects inside forms are followed this deep (scanners and converters wrap pages one or two levels). */
@@ -55,13 +57,13 @@ interface GraphicsState {
 }
 
 export function scanContent(file: PdfFile, contents: PdfValue | undefined, resources: PdfDict | undefined): ContentSummary {
-	const summary: ContentSummary = { images: [], textBytes: 0, hiddenTextBytes: 0, paintOps: 0 };
+	const summary: ContentSummary = { images: [], textBytes: 0, hiddenTextBytes: 0, paintOps: 0, damaged: false };
 	const value = file.resolve(contents);
 	const streams = (Array.isArray(value) ? value.map((v) => file.resolve(v)) : [value]).filter(
 		(v): v is PdfStream => v instanceof PdfStream,
 	);
 	// A page's content may be split across streams anywhere (even inside a token's whitespace): join them.
-	const parts = streams.map((s) => decodeContent(file, s));
+	const parts = streams.map((s) => decodeContent(file, s, summary));
 	const total = parts.reduce((n, p) => n + p.length + 1, 0);
 	const joined = new Uint8Array(total);
 	let at = 0;
@@ -74,14 +76,19 @@ export function scanContent(file: PdfFile, contents: PdfValue | undefined, resou
 	return summary;
 }
 
-function decodeContent(file: PdfFile, stream: PdfStream): Uint8Array {
+function decodeContent(file: PdfFile, stream: PdfStream, summary: ContentSummary): Uint8Array {
+	let failure: unknown;
 	try {
 		return file.decode(stream);
 	} catch (error) {
-		// A damaged content stream shows nothing, as in other readers; an encrypted one is a real stop.
-		if (error instanceof PdfError && error.code !== 'encrypted') return new Uint8Array(0);
-		throw error;
+		failure = error;
 	}
+	// A damaged content stream shows nothing, as in other readers; an encrypted one is a real stop.
+	if (failure instanceof PdfError && failure.code !== 'encrypted') {
+		summary.damaged = true;
+		return new Uint8Array(0);
+	}
+	throw failure;
 }
 
 function scan(
@@ -184,7 +191,7 @@ function paintXObject(
 		Array.isArray(matrixValue) && matrixValue.length === 6 && matrixValue.every(isNumber) ? (matrixValue as Matrix) : IDENTITY;
 	const formResources = dictOf(file.get(xobject.dict, 'Resources')) ?? resources;
 	activeForms.add(xobject);
-	scan(file, decodeContent(file, xobject), formResources, multiply(formMatrix, ctm), depth + 1, activeForms, summary);
+	scan(file, decodeContent(file, xobject, summary), formResources, multiply(formMatrix, ctm), depth + 1, activeForms, summary);
 	activeForms.delete(xobject);
 }
 

@@ -11,7 +11,7 @@ import { type PdfValue, PdfDict, isNumber } from './objects';
 import { applyPredictor } from './predictor';
 
 /** Codecs that produce images rather than bytes. */
-export const IMAGE_CODECS = new Set(['DCTDecode', 'JPXDecode', 'CCITTFaxDecode', 'JBIG2Decode']);
+const IMAGE_CODECS = new Set(['DCTDecode', 'JPXDecode', 'CCITTFaxDecode', 'JBIG2Decode']);
 
 /** Abbreviated names used in inline images (§8.9.7, Table 94). */
 const ABBREVIATIONS: Record<string, string> = {
@@ -96,15 +96,17 @@ function applyFilter(
 
 function flateDecode(data: Uint8Array): { data: Uint8Array; truncated: boolean } {
 	if (data.length === 0) return { data, truncated: false };
+	let failure: unknown;
 	try {
 		// Some writers leave out the zlib header; a header-less stream is raw DEFLATE.
 		if (!hasZlibHeader(data)) return inflateRaw(data);
 		const result = zlibDecompress(data);
 		return { data: result.data, truncated: result.truncated };
 	} catch (error) {
-		if (error instanceof InflateError) throw new PdfError(`Damaged compressed data in the PDF (${error.message})`, 'corrupt');
-		throw error;
+		failure = error;
 	}
+	if (failure instanceof InflateError) throw new PdfError(`Damaged compressed data in the PDF (${failure.message})`, 'corrupt');
+	throw failure;
 }
 
 function predict(

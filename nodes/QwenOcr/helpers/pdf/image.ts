@@ -38,7 +38,8 @@ export function decodeImage(file: PdfFile, stream: PdfStream, resources: PdfDict
 			const info = readJpegInfo(decoded.data);
 			return {
 				kind: 'jpeg',
-				data: decoded.data,
+				// A copy: unfiltered JPEG data is a view into the whole PDF, which callers should not keep alive.
+				data: decoded.data.slice(),
 				width: info?.width || width,
 				height: info?.height || height,
 				components: info?.components ?? 0,

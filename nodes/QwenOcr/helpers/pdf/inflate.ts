@@ -354,8 +354,9 @@ function copyStoredBlock(input: BitReader, out: Output): void {
 /** Decodes raw DEFLATE data starting at `start`; a cut-off input gives `truncated` with what was decoded. */
 export function inflateRaw(data: Uint8Array, start = 0): InflateResult {
 	const input = new BitReader(data, start);
-	const out = new Output((data.length - start) * 4);
-	let truncated = false;
+	// A guess at the output size (capped: doubling takes over for very compressible data).
+	const out = new Output(Math.min((data.length - start) * 4, 1 << 26));
+	let failure: unknown;
 	try {
 		let final = 0;
 		do {
@@ -374,9 +375,10 @@ export function inflateRaw(data: Uint8Array, start = 0): InflateResult {
 			}
 		} while (!final);
 	} catch (error) {
-		if (!(error instanceof EndOfInput)) throw error;
-		truncated = true;
+		failure = error;
 	}
+	if (failure !== undefined && !(failure instanceof EndOfInput)) throw failure;
+	const truncated = failure !== undefined;
 	return { data: out.result(), truncated, end: truncated ? data.length : input.offset };
 }
 

@@ -43,14 +43,6 @@ export class PdfStream {
 
 export type PdfValue = null | boolean | number | string | PdfString | PdfRef | PdfDict | PdfStream | PdfValue[];
 
-export function isDict(value: unknown): value is PdfDict {
-	return value instanceof PdfDict;
-}
-
-export function isStream(value: unknown): value is PdfStream {
-	return value instanceof PdfStream;
-}
-
 /** The dictionary of a dict or stream value. */
 export function dictOf(value: unknown): PdfDict | undefined {
 	if (value instanceof PdfDict) return value;
@@ -64,13 +56,4 @@ export function isName(value: unknown, name?: string): value is string {
 
 export function isNumber(value: unknown): value is number {
 	return typeof value === 'number' && Number.isFinite(value);
-}
-
-/** Bytes as a Latin-1 string (for names, keywords and messages). */
-export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
-	let text = '';
-	for (let i = start; i < end; i += 8192) {
-		text += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 8192)));
-	}
-	return text;
 }

@@ -40,27 +40,34 @@ const MIN_TILE_COVERAGE = 0.02;
 interface Candidate extends PlacedImage {
 	bounds: Box;
 	coverage: number;
+	/** Paint order on the page (later is on top). */
+	order: number;
 }
 
 export function extractPageImage(file: PdfFile, page: PageInfo, pageNumber: number): PageImage {
 	const summary = scanContent(file, page.dict.get('Contents'), page.resources);
 	const pageBox = page.visibleBox;
 	const pageArea = boxArea(pageBox);
-	const candidates: Candidate[] = summary.images.map((image) => {
+	const candidates: Candidate[] = summary.images.map((image, order) => {
 		const bounds = unitSquareBounds(image.matrix);
-		return { ...image, bounds, coverage: boxArea(intersect(bounds, pageBox)) / pageArea };
+		return { ...image, bounds, coverage: boxArea(intersect(bounds, pageBox)) / pageArea, order };
 	});
-	candidates.sort((a, b) => b.coverage - a.coverage);
+	candidates.sort((a, b) => b.coverage - a.coverage || a.order - b.order);
 	const largest = candidates[0];
 
-	if (largest && largest.coverage >= DOMINANT_COVERAGE) {
-		checkNotBornDigital(summary, isOpaque(file, largest.stream) ? largest : undefined, pageNumber);
-		return single(file, largest, page, pageNumber);
+	const dominant = candidates.filter((c) => c.coverage >= DOMINANT_COVERAGE).sort((a, b) => a.order - b.order);
+	if (dominant.length > 0) {
+		// Several full-page layers (MRC scans: a picture background under a 1-bit text mask): the topmost
+		// layer that is opaque or a stencil mask carries the text. The lowest opaque one hides what is under it.
+		const layers = [...dominant].reverse();
+		const topmost = layers.find((c) => isOpaque(file, c.stream) || isStencil(file, c)) ?? layers[0];
+		checkNotBornDigital(summary, dominant.find((c) => isOpaque(file, c.stream)), pageNumber);
+		return single(file, topmost, page, pageNumber);
 	}
 	const tiles = candidates.filter((c) => c.coverage >= MIN_TILE_COVERAGE);
 	const tileCoverage = tiles.reduce((sum, c) => sum + c.coverage, 0);
 	if (tiles.length > 1 && tileCoverage >= DOMINANT_COVERAGE) {
-		const first = tiles.reduce((a, b) => (a.textBefore <= b.textBefore ? a : b));
+		const first = tiles.reduce((a, b) => (a.order <= b.order ? a : b));
 		checkNotBornDigital(summary, tiles.every((t) => isOpaque(file, t.stream)) ? first : undefined, pageNumber);
 		return joinTiles(file, tiles, page, pageNumber);
 	}
@@ -69,7 +76,13 @@ export function extractPageImage(file: PdfFile, page: PageInfo, pageNumber: numb
 		// A lone image on an otherwise empty page (a small scan centered on a large page) is still the page.
 		return single(file, largest, page, pageNumber);
 	}
-	if (candidates.length === 0) throw new PdfError(`Page ${pageNumber} has no image: it looks blank`, 'no-image', pageNumber);
+	if (candidates.length === 0) {
+		// A little text or a few lines and no image: still not a scan.
+		if (summary.textBytes > 0) throw bornDigital(pageNumber, 'text');
+		if (summary.paintOps > 0) throw bornDigital(pageNumber, 'vector drawings');
+		if (summary.damaged) throw new PdfError(`Page ${pageNumber} could not be read: its content is damaged`, 'corrupt', pageNumber);
+		throw new PdfError(`Page ${pageNumber} has no image: it looks blank`, 'no-image', pageNumber);
+	}
 	throw new PdfError(
 		`Page ${pageNumber} holds ${candidates.length} separate images and none of them fills the page. ${CONVERT_ADVICE}`,
 		'tiled',
@@ -77,37 +90,48 @@ export function extractPageImage(file: PdfFile, page: PageInfo, pageNumber: numb
 	);
 }
 
+function isStencil(file: PdfFile, image: PlacedImage): boolean {
+	return file.get(image.stream.dict, 'ImageMask') === true;
+}
+
 /** Refuses pages whose visible text or drawings are more than incidental; content under an opaque image is hidden. */
 function checkNotBornDigital(summary: ContentSummary, cover: PlacedImage | undefined, pageNumber: number): void {
 	const text = summary.textBytes - (cover?.textBefore ?? 0);
 	const paint = summary.paintOps - (cover?.paintBefore ?? 0);
-	if (text > MAX_TEXT_BYTES || paint > MAX_PAINT_OPS) {
-		const what = text > MAX_TEXT_BYTES ? 'text' : 'vector drawings';
-		throw new PdfError(
-			`Page ${pageNumber} is not a scanned image: it contains ${what} (a born-digital page). ` +
-				'Its text can be read directly with a PDF text-extraction step, or convert the pages to PNG or JPEG images first (for example with a PDF-to-image step) to run OCR on them.',
-			'born-digital',
-			pageNumber,
-		);
-	}
+	if (text > MAX_TEXT_BYTES) throw bornDigital(pageNumber, 'text');
+	if (paint > MAX_PAINT_OPS) throw bornDigital(pageNumber, 'vector drawings');
+}
+
+function bornDigital(pageNumber: number, what: string): PdfError {
+	return new PdfError(
+		`Page ${pageNumber} is not a scanned image: it contains ${what} (a born-digital page). ` +
+			'Its text can be read directly with a PDF text-extraction step, or convert the pages to PNG or ' +
+			'JPEG images first (for example with a PDF-to-image step) to run OCR on them.',
+		'born-digital',
+		pageNumber,
+	);
 }
 
 function decodeForPage(file: PdfFile, image: PlacedImage, pageNumber: number): DecodedImage {
+	let failure: unknown;
 	try {
 		return decodeImage(file, image.stream, image.resources);
 	} catch (error) {
-		if (error instanceof PdfError && error.page === undefined) {
-			throw new PdfError(`Page ${pageNumber}: ${error.message}`, error.code, pageNumber);
-		}
-		throw error;
+		failure = error;
 	}
+	// Errors about the image get the page they concern.
+	if (failure instanceof PdfError && failure.page === undefined) {
+		throw new PdfError(`Page ${pageNumber}: ${failure.message}`, failure.code, pageNumber);
+	}
+	throw failure;
 }
 
 function single(file: PdfFile, image: Candidate, page: PageInfo, pageNumber: number): PageImage {
 	const decoded = decodeForPage(file, image, pageNumber);
 	const rotate = (page.rotate + imageRotation(image.matrix)) % 360;
 	if (decoded.kind === 'jpeg') {
-		return { format: 'jpeg', data: decoded.data, width: decoded.width, height: decoded.height, page: pageNumber, rotate, truncated: decoded.truncated, tiles: 1 };
+		const { data, width, height, truncated } = decoded;
+		return { format: 'jpeg', data, width, height, page: pageNumber, rotate, truncated, tiles: 1 };
 	}
 	return { ...pngOf(decoded.raster), page: pageNumber, rotate, truncated: decoded.truncated, tiles: 1 };
 }

@@ -47,12 +47,14 @@ export function openPdf(data: Uint8Array): PdfDocument {
 
 /** Anything but a PdfError (a damaged file tripping over an edge case) becomes a PdfError too. */
 function guard<T>(page: number | undefined, run: () => T): T {
+	let failure: unknown;
 	try {
 		return run();
 	} catch (error) {
-		if (error instanceof PdfError) throw error;
-		const detail = error instanceof Error ? error.message : String(error);
-		const where = page === undefined ? 'The PDF' : `Page ${page} of the PDF`;
-		throw new PdfError(`${where} could not be read; the file may be damaged (${detail})`, 'corrupt', page);
+		failure = error;
 	}
+	if (failure instanceof PdfError) throw failure;
+	const detail = failure instanceof Error ? failure.message : String(failure);
+	const where = page === undefined ? 'The PDF' : `Page ${page} of the PDF`;
+	throw new PdfError(`${where} could not be read; the file may be damaged (${detail})`, 'corrupt', page);
 }

@@ -24,7 +24,7 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const COLOR_TYPES: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
 /** Bytes per row (without the filter byte). */
-export function pngRowBytes(width: number, channels: number, bitDepth: number): number {
+function pngRowBytes(width: number, channels: number, bitDepth: number): number {
 	return Math.ceil((width * channels * bitDepth) / 8);
 }
 

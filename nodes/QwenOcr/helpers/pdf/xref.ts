@@ -8,7 +8,7 @@ import { decodeFilters, filterChain } from './filters';
 import { Lexer, Parser, Token, indexOf, isRegular, isWhitespace, lastIndexOf, parseIndirectObject } from './lexer';
 import { PdfDict, PdfRef, PdfStream, type PdfValue, dictOf, isName, isNumber } from './objects';
 
-export const ENCRYPTED_MESSAGE = 'The PDF is encrypted (password-protected); remove the password first';
+const ENCRYPTED_MESSAGE = 'The PDF is encrypted (password-protected); remove the password first';
 
 interface XrefEntry {
 	/** 0 free, 1 at a byte offset, 2 inside an object stream. */
@@ -41,12 +41,15 @@ export class PdfFile {
 	constructor(readonly buf: Uint8Array) {
 		this.headerOffset = Math.max(0, indexOf(buf, '%PDF-', 0, Math.min(buf.length, 1029)));
 		let usable = false;
+		let failure: unknown;
 		try {
 			this.readXrefChain();
 			usable = this.hasCatalog();
 		} catch (error) {
-			if (error instanceof PdfError && error.code === 'encrypted') throw error;
+			// Any other problem with the xref is what repair() is for.
+			failure = error;
 		}
+		if (failure instanceof PdfError && failure.code === 'encrypted') throw failure;
 		if (!usable) this.repair();
 		if (this.trailer.has('Encrypt')) throw new PdfError(ENCRYPTED_MESSAGE, 'encrypted');
 	}
@@ -119,11 +122,14 @@ export class PdfFile {
 			stream = null;
 			const value = this.fetch(num);
 			if (value instanceof PdfStream) {
+				let failure: unknown;
 				try {
 					stream = this.parseObjectStream(value);
 				} catch (error) {
-					if (!(error instanceof PdfError)) throw error;
+					failure = error;
 				}
+				// A damaged object stream just lacks its objects; anything else is a real failure.
+				if (failure !== undefined && !(failure instanceof PdfError && failure.code !== 'encrypted')) throw failure;
 			}
 			this.objectStreams.set(num, stream);
 		}

@@ -160,6 +160,13 @@ describe('deflate (oracle: node zlib)', () => {
 		}
 	});
 
+	it('picks stored, fixed or dynamic Huffman blocks, whichever is smallest', () => {
+		// BTYPE is in bits 1-2 of the first byte.
+		expect(deflate(sample('random 100 KB'))[0] & 6).toBe(0);
+		expect(deflate(new TextEncoder().encode('abcabcabcabc'))[0] & 6).toBe(2);
+		expect(deflate(sample('text'))[0] & 6).toBe(4);
+	});
+
 	it('writes real Huffman blocks: close to zlib on text and repetitive data, stored for random data', () => {
 		for (const name of ['text', 'repetitive', 'short runs']) {
 			const data = sample(name);

@@ -309,6 +309,17 @@ describe('which pages are scans', () => {
 		);
 		const blank = caught(() => openPdf(onePage(grayDict, GRAY, { content: '' })).extractPageImage(1));
 		expect(blank).toMatchObject({ code: 'no-image', page: 1 });
+		// A content stream that cannot be decoded is damage, not a blank page.
+		const b = new PdfBuilder();
+		const content = b.add(PdfBuilder.stream('/Filter /FlateDecode', Buffer.from([0x78, 0x9c, 0xff, 0xff, 0xff, 0xff])));
+		const tree = b.reserve();
+		const page = b.add(`<< /Type /Page /Parent ${tree} 0 R /Contents ${content} 0 R >>`);
+		b.set(tree, `<< /Type /Pages /Kids [${page} 0 R] /Count 1 >>`);
+		const damaged = caught(() => openPdf(b.build(b.add(`<< /Type /Catalog /Pages ${tree} 0 R >>`))).extractPageImage(1));
+		expect(damaged).toMatchObject({ code: 'corrupt', page: 1 });
+		// A short line of text and no image is not blank: it is born-digital.
+		const short = caught(() => openPdf(onePage(grayDict, GRAY, { content: 'BT (Draft v2) Tj ET' })).extractPageImage(1));
+		expect(short).toMatchObject({ code: 'born-digital', page: 1 });
 	});
 
 	it('uses a lone image that does not fill the page, but refuses several loose images', () => {
@@ -321,6 +332,16 @@ describe('which pages are scans', () => {
 		const content = 'q 100 0 0 100 0 0 cm /A Do Q q 100 0 0 100 100 0 cm /B Do Q';
 		const pdf = b.build(addPages(b, [{ content, images: { A: a, B: c } }]));
 		expect(caught(() => openPdf(pdf).extractPageImage(1))).toMatchObject({ code: 'tiled' });
+	});
+
+	it('takes the text mask of layered (MRC) pages: a picture background under a 1-bit stencil', () => {
+		const b = new PdfBuilder();
+		const background = b.add(PdfBuilder.stream(`/Type /XObject /Subtype /Image ${grayDict}`, GRAY));
+		const bits = Buffer.alloc(Math.ceil(W / 8) * H, 0x0f);
+		const mask = b.add(PdfBuilder.stream(`/Type /XObject /Subtype /Image /Width ${W} /Height ${H} /ImageMask true`, bits));
+		const content = `${FULL_PAGE.replace('Im0', 'Bg')} 0 g q 200 0 0 100 0 0 cm /Fg Do Q`;
+		const image = openPdf(b.build(addPages(b, [{ content, images: { Bg: background, Fg: mask } }]))).extractPageImage(1);
+		expect(decodePng(image.data)).toMatchObject({ bitDepth: 1, colorType: 0 });
 	});
 
 	it('joins vertical strips top to bottom whatever their drawing order', () => {
