@@ -229,7 +229,7 @@ export const DEFAULT_OPTIONS: NodeOptions = {
 	includeRawText: false,
 	keepBinary: true,
 	maxPixels: 0,
-	maxRetries: 5,
+	maxRetries: 8,
 	maxRetryWait: 120000,
 	maxTokens: 0,
 	minPixels: 0,

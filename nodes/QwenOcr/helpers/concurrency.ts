@@ -1,7 +1,7 @@
 /**
  * Adaptive concurrency for one node run: additive increase while requests succeed (+1 per round
  * trip), multiplicative decrease on throttling (AIMD, as TCP does), between 1 and the user's
- * Concurrency option. The decrease is gentle (x0.7) and at most once per round trip: with a fixed
+ * Concurrency option. The decrease is gentle (x0.8) and at most once per round trip: with a fixed
  * latency, throughput is limit / latency, and halving on every overshoot would leave the node well
  * under its quota most of the time.
  */
@@ -33,14 +33,14 @@ export class AdaptiveLimit {
 	}
 
 	/**
-	 * Cuts the limit to 70 %, at most once per round trip (and per second): the 429s of one
+	 * Cuts the limit to 80 %, at most once per round trip (and per second): the 429s of one
 	 * overshoot all report the same overload, and cutting for each would collapse the limit to 1.
 	 */
 	onThrottled(): void {
 		const now = this.now();
 		if (now - this.lastDecrease < Math.max(1000, this.latencyMs)) return;
 		this.lastDecrease = now;
-		this.current = Math.max(1, this.current * 0.7);
+		this.current = Math.max(1, this.current * 0.8);
 	}
 }
 

@@ -92,11 +92,14 @@ export interface DashScopeRequest {
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 
-/** Exponential backoff with full jitter; a server's Retry-After is a floor. */
+/**
+ * Exponential backoff with full jitter. When the server says when to come back (Retry-After), that
+ * time plus up to 10 % of jitter: growing the wait further would only leave the quota unused.
+ */
 export function backoffDelayMs(attempt: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
+	if (retryAfterSeconds !== undefined) return Math.floor(retryAfterSeconds * 1000 * (1 + 0.1 * random()));
 	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-	const jittered = Math.floor(random() * ceiling);
-	return retryAfterSeconds !== undefined ? Math.max(jittered, retryAfterSeconds * 1000) : jittered;
+	return Math.floor(random() * ceiling);
 }
 
 function headerValue(headers: IDataObject | undefined, name: string): string | undefined {

@@ -1,21 +1,21 @@
 import { AdaptiveLimit, runBounded } from '../../../../nodes/QwenOcr/helpers/concurrency';
 
 describe('AdaptiveLimit (AIMD)', () => {
-	it('starts at the maximum, cuts to 70 % on throttling at most once per round trip, grows back by one per round trip', () => {
+	it('starts at the maximum, cuts to 80 % on throttling at most once per round trip, grows back by one per round trip', () => {
 		let now = 10_000;
 		const limit = new AdaptiveLimit(20, () => now);
 		expect(limit.value).toBe(20);
 		limit.onSuccess(1500);
 		limit.onThrottled();
-		expect(limit.value).toBe(14);
+		expect(limit.value).toBe(16);
 		now += 500; // same round trip: the same overload, no second cut
 		limit.onThrottled();
-		expect(limit.value).toBe(14);
+		expect(limit.value).toBe(16);
 		now += 1100; // a round trip (1.5 s) later
 		limit.onThrottled();
-		expect(limit.value).toBe(9);
-		for (let i = 0; i < 10; i++) limit.onSuccess(1500);
-		expect(limit.value).toBe(10);
+		expect(limit.value).toBe(12);
+		for (let i = 0; i < 13; i++) limit.onSuccess(1500);
+		expect(limit.value).toBe(13);
 		for (let i = 0; i < 1000; i++) limit.onSuccess(1500);
 		expect(limit.value).toBe(20);
 	});

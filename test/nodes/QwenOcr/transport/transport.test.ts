@@ -126,11 +126,12 @@ describe('concurrency and order', () => {
 });
 
 describe('backoff', () => {
-	it('is exponential with full jitter, capped, and never shorter than Retry-After', () => {
+	it('is exponential with full jitter and capped; with Retry-After it is that time plus at most 10 %', () => {
 		expect(backoffDelayMs(0, undefined, () => 0.999)).toBeLessThan(500);
 		expect(backoffDelayMs(3, undefined, () => 0.999)).toBeGreaterThan(3900);
 		expect(backoffDelayMs(20, undefined, () => 0.999)).toBeLessThanOrEqual(30000);
 		expect(backoffDelayMs(0, undefined, () => 0)).toBe(0);
 		expect(backoffDelayMs(0, 2, () => 0)).toBe(2000);
+		expect(backoffDelayMs(6, 1, () => 0.999)).toBeLessThanOrEqual(1100);
 	});
 });

@@ -1,0 +1,364 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * Checks what a real n8n printed for `n8n execute --id=<id> --rawOutput`, one workflow of
+ * test/e2e/workflows/ at a time, against the fixture truth sidecars.
+ *
+ *   node test/e2e/assert.js --results <dir> --label "n8n 2.40.7 (Node 24)" [--json <file>]
+ *
+ * <dir> holds, per workflow file <slug>.json: <slug>.out (stdout), <slug>.err (stderr), <slug>.rc
+ * (exit code), <slug>.ms (wall time); and meta.json { apiKey, fixturesDir }. Prints a table, writes
+ * the rows as JSON when asked, exits 1 when any workflow fails.
+ *
+ * Also usable as a library: extractRunJson(text) finds the run JSON in n8n's mixed output.
+ */
+
+const fs = require('fs');
+const path = require('path');
+const assert = require('assert/strict');
+
+const ROOT = path.join(__dirname, '..', '..');
+const WORKFLOWS_DIR = path.join(__dirname, 'workflows');
+const QWEN_TYPE = 'n8n-nodes-qwen-ocr.qwenOcr';
+
+// ------------------------------------------------------------------------------------------------
+// Run JSON extraction
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * n8n 2.x prints the run JSON through its logger (info level), among other log lines, possibly
+ * with a timestamp/level prefix before the opening brace and a metadata object after the closing
+ * one; n8n 1.x prints it bare after a few warnings. The JSON is pretty-printed with 2 spaces: its
+ * inner lines start with whitespace, its outer braces stand alone. Tries every candidate block,
+ * dropping foreign lines that a concurrent writer (task runner) may have interleaved.
+ * @param {string} text
+ * @returns {any | undefined} the IRun object ({ data: { resultData } , ... })
+ */
+function extractRunJson(text) {
+	const lines = text.replace(ANSI, '').split(/\r?\n/);
+	const starts = [];
+	for (let i = 0; i < lines.length; i++) if (/(^|\s)\{$/.test(lines[i])) starts.push(i);
+	for (const start of starts) {
+		const body = ['{'];
+		for (let j = start + 1; j < lines.length; j++) {
+			const line = lines[j];
+			if (/^\}/.test(line)) {
+				body.push('}');
+				try {
+					const value = JSON.parse(body.join('\n'));
+					if (value && typeof value === 'object' && value.data && value.data.resultData) return value;
+				} catch {
+					// not the end of this block yet (a nested object closing at column 0 cannot happen
+					// in 2-space pretty JSON, but a foreign log line might look like one)
+				}
+				body.pop();
+				continue;
+			}
+			if (/^\s/.test(line) || line === '') body.push(line);
+			// anything else is a log line of another writer: skip it
+		}
+	}
+	return undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Expectations
+
+/** @param {string} name */
+function truth(name) {
+	return JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/images', name.replace(/\.[a-z]+$/, '.truth.json')), 'utf8'));
+}
+
+const TABLE_ROWS = [
+	['Regional Sales 2024', 'Regional Sales 2024', 'Regional Sales 2024', 'Regional Sales 2024'],
+	['Region', 'Sales (kUSD)', 'Sales (kUSD)', 'Sales (kUSD)'],
+	['Region', 'Q1', 'Q2', 'Q3'],
+	['North', '120', '135', '150'],
+	['South', '98', '110', '125'],
+	['East', '143', '151', '160'],
+];
+
+/** Strips the metadata to compare extracted fields. @param {Record<string, any>} json */
+function withoutMeta(json) {
+	const { _qwenOcr, ...rest } = json;
+	return rest;
+}
+
+/** Same number, whether the node outputs "164.40" or 164.4. @param {unknown} value */
+function amount(value) {
+	return Number(value);
+}
+
+/**
+ * advancedRecognition on a binary/base64 image: every line of the truth, boxes clamped to the image.
+ * @param {any[]} items @param {string} file
+ */
+function checkLinesClamped(items, file) {
+	const t = truth(file);
+	assert.equal(items.length, 1, 'one item');
+	const { lines, text } = items[0].json;
+	assert.equal(lines.length, t.lines.length, 'lines length');
+	assert.equal(text, t.lines.map((/** @type {any} */ l) => l.text).join('\n'), 'text = lines joined');
+	lines.forEach((/** @type {any} */ line, /** @type {number} */ i) => {
+		assert.equal(line.text, t.lines[i].text, `line ${i} text`);
+		assert.equal(line.location.length, 8, `line ${i} location has 8 numbers`);
+		line.location.forEach((/** @type {number} */ v, /** @type {number} */ k) => {
+			assert.ok(v >= 0, `line ${i} location[${k}] = ${v} < 0 (not clamped)`);
+			assert.ok(v <= (k % 2 === 0 ? t.width : t.height), `line ${i} location[${k}] = ${v} outside the image`);
+		});
+		assert.equal(line.rotateRect.length, 5, `line ${i} rotateRect has 5 numbers`);
+	});
+	const outside = t.lines.findIndex((/** @type {any} */ l) => l.location.some((/** @type {number} */ v) => v < 0));
+	assert.ok(outside >= 0, 'the fixture has a box outside the image');
+	assert.equal(lines[outside].location[0], 0, 'the box the API reports at x < 0 is clamped to 0');
+	return `${lines.length} lines, clamped`;
+}
+
+/**
+ * Per workflow id: the Qwen OCR node's items → a short summary, throwing on any mismatch.
+ * @type {Record<string, { operation: string, input: string, check: (items: any[]) => string }>}
+ */
+const EXPECTATIONS = {
+	qwenOcrExample01: {
+		operation: 'textRecognition',
+		input: 'binary receipt.jpg',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.equal(items[0].json.text, truth('receipt.jpg').text, 'text');
+			assert.equal(items[0].json._qwenOcr.task, 'text_recognition', '_qwenOcr.task');
+			assert.ok(items[0].binary && items[0].binary.data, 'keepBinary (default): the input binary is kept');
+			return `text ${items[0].json.text.length} chars`;
+		},
+	},
+	qwenOcrExample02: {
+		operation: 'advancedRecognition',
+		input: 'binary invoice.png',
+		check: (items) => checkLinesClamped(items, 'invoice.png'),
+	},
+	qwenOcrExample03: {
+		operation: 'keyInformationExtraction',
+		input: 'binary invoice.png',
+		check(items) {
+			const f = truth('invoice.png').fields;
+			assert.equal(items.length, 1, 'one item');
+			const json = items[0].json;
+			assert.equal(json.invoice_number, 'INV-2024-0042', 'invoice_number');
+			assert.equal(json.invoice_date, f.invoice_date, 'invoice_date');
+			assert.equal(json.seller?.name, f.seller.name, 'seller.name');
+			assert.equal(json.seller?.tax_id, f.seller.tax_id, 'seller.tax_id');
+			assert.equal(json.buyer?.name, f.buyer.name, 'buyer.name');
+			assert.equal(json.currency, 'USD', 'currency');
+			assert.equal(amount(json.total_amount), 164.4, 'total_amount');
+			assert.equal(amount(json.tax_amount), 27.4, 'tax_amount');
+			assert.ok(Array.isArray(json.items), 'items is a list');
+			assert.equal(json.items.length, 3, 'items length');
+			assert.deepEqual(json.items.map((/** @type {any} */ i) => i.description), f.items.map((/** @type {any} */ i) => i.description), 'items[].description');
+			assert.deepEqual(json.items.map((/** @type {any} */ i) => amount(i.amount)), [25, 27, 85], 'items[].amount');
+			return `${json.invoice_number}, ${json.items.length} items, total ${json.total_amount}`;
+		},
+	},
+	qwenOcrExample04: {
+		operation: 'tableParsing',
+		input: 'binary table.png',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.deepEqual(items[0].json.tables, [{ rows: TABLE_ROWS }], 'tables (spans expanded)');
+			assert.equal(items[0].json.html, truth('table.png').table_html, 'html');
+			return `1 table, ${TABLE_ROWS.length}x${TABLE_ROWS[0].length}`;
+		},
+	},
+	qwenOcrExample05: {
+		operation: 'tableParsing (rows)',
+		input: 'binary table.png',
+		check(items) {
+			assert.deepEqual(
+				items.map((i) => withoutMeta(i.json)),
+				[
+					{ Region: 'North', Q1: '120', Q2: '135', Q3: '150' },
+					{ Region: 'South', Q1: '98', Q2: '110', Q3: '125' },
+					{ Region: 'East', Q1: '143', Q2: '151', Q3: '160' },
+				],
+				'one item per body row keyed by the header',
+			);
+			assert.deepEqual(items.map((i) => [i.json._qwenOcr.tableIndex, i.json._qwenOcr.rowIndex]), [[0, 3], [0, 4], [0, 5]], 'table/row index');
+			assert.deepEqual(items.map((i) => i.pairedItem), [{ item: 0 }, { item: 0 }, { item: 0 }], 'pairedItem');
+			return `${items.length} row items`;
+		},
+	},
+	qwenOcrExample06: {
+		operation: 'documentParsing',
+		input: 'binary document.png',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.equal(items[0].json.latex, truth('document.png').latex, 'latex');
+			return `latex ${items[0].json.latex.length} chars`;
+		},
+	},
+	qwenOcrExample07: {
+		operation: 'formulaRecognition',
+		input: 'binary formula.png',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.equal(items[0].json.latex, truth('formula.png').latex, 'latex');
+			return items[0].json.latex;
+		},
+	},
+	qwenOcrExample08: {
+		operation: 'multiLanguage',
+		input: 'binary multilang.png',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.equal(items[0].json.text, truth('multilang.png').multi_lan_text, 'text');
+			return `${items[0].json.text.split('\n').length} lines, 4 scripts`;
+		},
+	},
+	qwenOcrExample09: {
+		operation: 'customPrompt',
+		input: 'binary receipt.jpg',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.equal(items[0].json.text, truth('receipt.jpg').text, 'text');
+			return `text ${items[0].json.text.length} chars`;
+		},
+	},
+	qwenOcrExample10: {
+		operation: 'keyInformationExtraction (all)',
+		input: 'url receipt.jpg',
+		check(items) {
+			assert.equal(items.length, 1, 'one item');
+			assert.deepEqual(withoutMeta(items[0].json), truth('receipt.jpg').fields, 'all fields');
+			assert.equal(items[0].binary, undefined, 'no binary for URL input');
+			return `${Object.keys(withoutMeta(items[0].json)).length} fields, total ${items[0].json.total}`;
+		},
+	},
+	qwenOcrExample11: {
+		operation: 'advancedRecognition',
+		input: 'base64 invoice.png',
+		check: (items) => checkLinesClamped(items, 'invoice.png'),
+	},
+};
+
+// ------------------------------------------------------------------------------------------------
+// One workflow
+
+/**
+ * @param {any} workflow the committed workflow JSON
+ * @param {{ stdout: string, stderr: string, rc: number, apiKey: string }} result
+ * @returns {{ summary: string }} throws on failure
+ */
+function checkWorkflow(workflow, result) {
+	const expectation = EXPECTATIONS[workflow.id];
+	if (!expectation) throw new Error(`no expectation for workflow ${workflow.id}`);
+	const combined = `${result.stdout}\n${result.stderr}`;
+	// The credential's key must never reach the output (run data, logs, errors).
+	assert.ok(!combined.includes(result.apiKey), 'the API key appears in the output of n8n execute');
+	const run = extractRunJson(result.stdout) ?? extractRunJson(combined);
+	if (!run) {
+		const lines = combined.replace(ANSI, '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at '));
+		const errors = lines.filter((l) => /^[A-Za-z]*Error: /.test(l));
+		const reason = errors.length ? errors[errors.length - 1] : lines.slice(-3).join(' | ');
+		throw new Error(`no run JSON in the output (exit code ${result.rc}): ${reason.slice(0, 400)}`);
+	}
+	const resultData = run.data.resultData;
+	if (resultData.error) {
+		throw new Error(`run failed: ${resultData.error.message}${resultData.error.description ? ` (${resultData.error.description})` : ''}`);
+	}
+	assert.ok(run.finished === true, `run not finished (status ${run.status})`);
+	assert.ok(!['error', 'crashed', 'canceled'].includes(run.status), `run status ${run.status}`);
+	for (const node of workflow.nodes) {
+		const runs = resultData.runData[node.name];
+		assert.ok(runs && runs.length === 1, `node "${node.name}" did not run once`);
+		if (runs[0].error) throw new Error(`node "${node.name}" failed: ${runs[0].error.message}`);
+		if (runs[0].executionStatus) assert.equal(runs[0].executionStatus, 'success', `node "${node.name}" status`);
+	}
+	assert.equal(result.rc, 0, 'n8n execute exit code');
+	const qwenNodes = workflow.nodes.filter((/** @type {any} */ n) => n.type === QWEN_TYPE);
+	assert.equal(qwenNodes.length, 1, 'one Qwen OCR node in the workflow');
+	const items = resultData.runData[qwenNodes[0].name][0].data.main[0];
+	assert.ok(Array.isArray(items) && items.length > 0, 'the Qwen OCR node output no items');
+	for (const [i, item] of items.entries()) {
+		assert.equal(item.json.error, undefined, `item ${i} is an error item`);
+		const meta = item.json._qwenOcr;
+		assert.ok(meta && typeof meta.requestId === 'string' && meta.requestId.length > 0, `item ${i}: _qwenOcr.requestId missing`);
+		assert.equal(meta.truncated, false, `item ${i}: truncated`);
+		assert.ok(item.pairedItem !== undefined, `item ${i}: pairedItem missing`);
+	}
+	return { summary: expectation.check(items) };
+}
+
+// ------------------------------------------------------------------------------------------------
+// CLI
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+	/** @type {Record<string, string>} */
+	const args = {};
+	for (let i = 0; i < argv.length; i++) {
+		const key = argv[i].replace(/^--/, '');
+		args[key] = argv[++i];
+	}
+	if (!args.results) throw new Error('usage: node test/e2e/assert.js --results <dir> [--label <text>] [--json <file>]');
+	return args;
+}
+
+/** @param {string[][]} rows */
+function printTable(rows) {
+	const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+	const line = (/** @type {string[]} */ r) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+	console.log(line(rows[0]));
+	console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+	for (const r of rows.slice(1)) console.log(line(r));
+}
+
+function main() {
+	const args = parseArgs(process.argv.slice(2));
+	const dir = args.results;
+	const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+	const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.json')).sort();
+	const rows = [];
+	let failed = 0;
+	for (const file of files) {
+		const slug = file.replace(/\.json$/, '');
+		const workflow = JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8'));
+		const expectation = EXPECTATIONS[workflow.id] ?? { operation: '?', input: '?' };
+		const read = (/** @type {string} */ ext) => {
+			const p = path.join(dir, `${slug}.${ext}`);
+			return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : '';
+		};
+		const ms = Number(read('ms').trim() || NaN);
+		let status = 'PASS';
+		let detail;
+		try {
+			if (!fs.existsSync(path.join(dir, `${slug}.out`))) throw new Error('not executed');
+			detail = checkWorkflow(workflow, { stdout: read('out'), stderr: read('err'), rc: Number(read('rc').trim() || 1), apiKey: meta.apiKey }).summary;
+		} catch (error) {
+			status = 'FAIL';
+			failed++;
+			detail = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
+		}
+		rows.push({ workflow: slug, operation: expectation.operation, input: expectation.input, status, seconds: Number.isFinite(ms) ? +(ms / 1000).toFixed(1) : null, detail });
+	}
+	if (args.label) console.log(`\n### ${args.label}\n`);
+	printTable([
+		['workflow', 'operation', 'input', 'result', 'execute s', 'detail'],
+		...rows.map((r) => [r.workflow, r.operation, r.input, r.status, r.seconds === null ? '-' : r.seconds.toFixed(1), r.detail]),
+	]);
+	console.log(`\n${rows.length - failed}/${rows.length} passed${args.label ? ` on ${args.label}` : ''}`);
+	if (args.json) fs.writeFileSync(args.json, JSON.stringify({ label: args.label, rows }, null, 2));
+	process.exitCode = failed ? 1 : 0;
+}
+
+if (require.main === module) {
+	try {
+		main();
+	} catch (error) {
+		console.error(error instanceof Error ? error.message : error);
+		process.exit(2);
+	}
+}
+
+module.exports = { extractRunJson, checkWorkflow, EXPECTATIONS };
