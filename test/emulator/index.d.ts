@@ -90,6 +90,8 @@ export interface RequestLogEntry {
 	task: string | undefined;
 	/** The task the answer was produced as (from ocr_options, from a vendor prompt, or text_recognition). */
 	answeredAs: string | undefined;
+	/** Chat stand-in (a non-OCR Qwen model on the compatible endpoint, lib/chat.js): what it answered. */
+	chat?: { kind: 'tool_calls' | 'final_answer' | 'chat'; tool?: string; arguments?: unknown; answer?: string };
 	/** The injected fault this request consumed. */
 	fault: Fault | undefined;
 	/** Object key stored by a successful OSS upload. */
