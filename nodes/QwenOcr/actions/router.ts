@@ -207,25 +207,31 @@ async function processItem(this: IExecuteFunctions, context: ItemContext, limit:
 	const results = await runBounded(units.length, limit, async (index) => await processUnit.call(this, context, units[index]), !continueOnFail);
 	const failure = results.find((result) => result !== undefined && !result.ok);
 	if (failure && !failure.ok && !continueOnFail) throw failure.error;
-	const outcomes: UnitOutcome[] = [];
-	const items: RoutedItem[] = [];
-	results.forEach((result, index) => {
-		if (result?.ok) outcomes.push(result.value);
-		else if (result) items.push(errorItem.call(this, itemIndex, result.error, unitMeta(units[index])));
-	});
 	const isPdf = units.some((unit) => unit.page !== undefined);
-	if (options.pdfOutput === 'perDocument' && isPdf) {
-		const groups = new Map<string, UnitOutcome[]>();
-		for (const outcome of outcomes) {
-			const key = outcome.unit.page === undefined ? `file:${outcome.unit.binaryPropertyName}:${groups.size}` : `pdf:${outcome.unit.binaryPropertyName ?? ''}`;
-			groups.set(key, [...(groups.get(key) ?? []), outcome]);
-		}
-		for (const [key, group] of groups) {
-			items.push(...(key.startsWith('pdf:') ? perDocumentItem.call(this, context, group) : group.flatMap((outcome) => perUnitItems.call(this, context, outcome))));
-		}
-		return items;
+	if (options.pdfOutput !== 'perDocument' || !isPdf) {
+		// Files and pages in their order, a failed one (continueOnFail) in its place.
+		return results.flatMap((result, index) => {
+			if (result === undefined) return [];
+			return result.ok ? perUnitItems.call(this, context, result.value) : [errorItem.call(this, itemIndex, result.error, unitMeta(units[index]))];
+		});
 	}
-	return [...outcomes.flatMap((outcome) => perUnitItems.call(this, context, outcome)), ...items];
+	// One item per PDF: the pages that worked merged, then the pages that failed (continueOnFail).
+	const groups = new Map<string, UnitOutcome[]>();
+	const failed: RoutedItem[] = [];
+	results.forEach((result, index) => {
+		if (!result) return;
+		if (!result.ok) {
+			failed.push(errorItem.call(this, itemIndex, result.error, unitMeta(units[index])));
+			return;
+		}
+		const { unit } = result.value;
+		const key = unit.page === undefined ? `file:${index}` : `pdf:${unit.binaryPropertyName ?? ''}`;
+		groups.set(key, [...(groups.get(key) ?? []), result.value]);
+	});
+	const merged = [...groups].flatMap(([key, group]) =>
+		key.startsWith('pdf:') ? perDocumentItem.call(this, context, group) : perUnitItems.call(this, context, group[0]),
+	);
+	return [...merged, ...failed];
 }
 
 /** A failed item or page with continueOnFail: `{ error: { message, code, requestId, httpStatus } }`. */

@@ -77,6 +77,16 @@ describe('PDF input', () => {
 		expect(meta(kept.items[1])).toEqual({ page: 2, pageCount: 2 });
 	});
 
+	it('continueOnFail: a page that fails at DashScope stays in its place among the pages', async () => {
+		emulator.enqueueFaults([{}, { status: 400, code: 'DataInspectionFailed', message: 'Input data may contain inappropriate content.' }]);
+		const { items } = await runQwenOcr(emulator, { operation: 'textRecognition', options: { concurrency: 1 } }, [pdfItem('multipage.pdf')], { continueOnFail: true });
+		expect(items).toHaveLength(3);
+		expect(items[0].json.page).toBe(1);
+		expect(items[1].json.error).toMatchObject({ code: 'DataInspectionFailed' });
+		expect(meta(items[1])).toEqual({ page: 2, pageCount: 3 });
+		expect(items[2].json.page).toBe(3);
+	});
+
 	it('an encrypted PDF, JPEG 2000 and CCITT pages say what to do', async () => {
 		const encrypted = await runQwenOcr(emulator, { operation: 'textRecognition' }, [pdfItem('encrypted.pdf')]);
 		expect(encrypted.error?.message).toMatch(/encrypted/i);
