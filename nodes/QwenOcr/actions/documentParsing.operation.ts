@@ -9,7 +9,7 @@ export const description: INodeProperties[] = [];
 export const documentParsing: OcrOperation = {
 	value: 'documentParsing',
 	name: 'Parse Document',
-	action: 'Parse a document into la te x',
+	action: 'Parse a document into structured text',
 	description: 'Turn a scanned page into LaTeX that keeps headings, paragraphs, tables and formulas',
 	properties: description,
 	buildRequest: () => ({ task: 'document_parsing' }),

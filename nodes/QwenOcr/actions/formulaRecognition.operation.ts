@@ -9,7 +9,7 @@ export const description: INodeProperties[] = [];
 export const formulaRecognition: OcrOperation = {
 	value: 'formulaRecognition',
 	name: 'Recognize Formula',
-	action: 'Recognize a formula as la te x',
+	action: 'Recognize a formula',
 	description: 'Read mathematical formulas as LaTeX strings',
 	properties: description,
 	buildRequest: () => ({ task: 'formula_recognition' }),
