@@ -238,8 +238,18 @@ run_suite() {
 		slug=$(basename "$f" .json)
 		id=$("$NODE24_DIR/bin/node" -p "require('$f').id")
 		start=$(date +%s%N)
-		rc=0
-		PATH="$nodebin:$PATH" "$n8n" execute --id="$id" --rawOutput >"$out/$slug.out" 2>"$out/$slug.err" </dev/null || rc=$?
+		# Fresh ports for each run (another n8n on this machine may have taken the previous ones);
+		# one more try when a port was taken between choosing and binding it.
+		local attempt
+		for attempt in 1 2; do
+			N8N_PORT=$(free_port)
+			N8N_RUNNERS_BROKER_PORT=$(free_port)
+			export N8N_PORT N8N_RUNNERS_BROKER_PORT
+			rc=0
+			PATH="$nodebin:$PATH" "$n8n" execute --id="$id" --rawOutput >"$out/$slug.out" 2>"$out/$slug.err" </dev/null || rc=$?
+			grep -q "is already in use" "$out/$slug.out" "$out/$slug.err" || break
+			log "  $slug: a port was taken, retrying"
+		done
 		echo "$rc" >"$out/$slug.rc"
 		echo $((($(date +%s%N) - start) / 1000000)) >"$out/$slug.ms"
 		log "  $slug: exit $rc in $(cat "$out/$slug.ms") ms"
