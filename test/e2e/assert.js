@@ -260,7 +260,7 @@ const EXPECTATIONS = {
 			assert.equal(items.length, 1, 'one item');
 			assert.deepEqual(withoutMeta(items[0].json), truth('receipt.jpg').fields, 'all fields');
 			assert.equal(items[0].binary, undefined, 'no binary for URL input');
-			return `${Object.keys(withoutMeta(items[0].json)).length} fields, total ${items[0].json.total}`;
+			return `${Object.keys(withoutMeta(items[0].json)).length} fields, total ${items[0].json.total_amount}`;
 		},
 	},
 	qwenOcrExample11: {

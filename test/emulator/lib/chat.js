@@ -301,6 +301,7 @@ function completionBody(result, model, requestId) {
 function streamChunks(result, model, requestId, includeUsage) {
 	const base = { id: `chatcmpl-${requestId}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, system_fingerprint: null };
 	const chunk = (delta, finishReason = null) => ({ ...base, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] });
+	/** @type {Record<string, unknown>[]} */
 	const events = [chunk({ role: 'assistant', content: '' })];
 	if (result.message.tool_calls) {
 		result.message.tool_calls.forEach((call, index) => {
