@@ -11,7 +11,7 @@ import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
 import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
-import { AdaptiveLimit, runBounded, Slots } from '../helpers/concurrency';
+import { AdaptiveLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -253,6 +253,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const limit = new AdaptiveLimit(Math.max(1, Math.floor(firstOptions.concurrency)));
 	// Requests in flight never pass the limit, however many items and pages run at once.
 	const slots = new Slots(limit);
+	// A rate quota is met by pacing request starts (learnt from 429s), not by cutting concurrency.
+	const pacer = new RatePacer();
 	const continueOnFail = this.continueOnFail();
 	const results = await runBounded(
 		items.length,
@@ -262,9 +264,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const retry: RetryPolicy = {
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,
-				onThrottled: () => limit.onThrottled(),
 				onSuccess: (durationMs) => limit.onSuccess(durationMs),
 				slots,
+				pacer,
 			};
 			const model = String(this.getNodeParameter('model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
 			const request = operation.buildRequest.call(this, itemIndex);

@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 /**
  * Adaptive concurrency for one node run: additive increase while requests succeed (+1 per round
  * trip), multiplicative decrease on throttling (AIMD, as TCP does), between 1 and the user's
@@ -112,5 +114,61 @@ export class Slots {
 			this.inFlight++;
 			this.waiters.shift()?.();
 		}
+	}
+}
+
+/** One request start, as the pacer saw it. */
+export interface PacerTicket {
+	at: number;
+	rejected: boolean;
+}
+
+/**
+ * Paces request starts at the rate the server accepts, learnt from its 429s (inactive until the
+ * first one). A rate quota is not a concurrency limit: at 1.5 s latency, 600 requests/min needs 15
+ * requests in flight, at 50 ms less than one, so cutting the concurrency on a 429 finds neither.
+ * Evenly spaced starts fit quota windows, and retried requests re-enter the same queue instead of
+ * waking up together. It probes back up slowly, so it does not stay slow once throttling ends.
+ */
+export class RatePacer {
+	/** Requests per second; Infinity = not pacing. */
+	private rate = Number.POSITIVE_INFINITY;
+
+	private next = 0;
+
+	private readonly starts: PacerTicket[] = [];
+
+	private firstStart: number | undefined;
+
+	constructor(private readonly now: () => number = Date.now) {}
+
+	/** Waits for this request's turn; called while holding a request slot, right before sending. */
+	async take(): Promise<PacerTicket> {
+		if (Number.isFinite(this.rate)) {
+			const now = this.now();
+			const at = Math.max(now, this.next);
+			this.next = at + 1000 / this.rate;
+			if (at > now) await sleep(at - now);
+		}
+		const ticket = { at: this.now(), rejected: false };
+		this.firstStart ??= ticket.at;
+		this.starts.push(ticket);
+		while (this.starts.length > 0 && this.starts[0].at < ticket.at - 10_000) this.starts.shift();
+		return ticket;
+	}
+
+	/** A 429: pace at 98 % of the starts the server accepted over the last quota window(s). */
+	onThrottled(ticket: PacerTicket | undefined, retryAfterSeconds?: number): void {
+		if (ticket) ticket.rejected = true;
+		const now = this.now();
+		const windowMs = Math.max(1000, (retryAfterSeconds ?? 1) * 1000);
+		const span = Math.max(1000, Math.min(2 * windowMs, now - (this.firstStart ?? now)));
+		const accepted = this.starts.filter((start) => start.at >= now - span && !start.rejected).length;
+		this.rate = Math.min(this.rate, 0.98 * Math.max(0.2, (accepted * 1000) / span));
+	}
+
+	/** Probes back up: +0.1 % per success, about +1 % a second at 10 requests a second. */
+	onSuccess(): void {
+		if (Number.isFinite(this.rate)) this.rate *= 1.001;
 	}
 }

@@ -12,7 +12,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { DashScopeFailure } from '../helpers/errors';
 import { isRetryable, parseErrorBody, toNodeApiError } from '../helpers/errors';
-import type { Slots } from '../helpers/concurrency';
+import type { RatePacer, Slots } from '../helpers/concurrency';
 
 /** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
 
@@ -76,6 +76,8 @@ export interface RetryPolicy {
 	onSuccess?: (durationMs: number) => void;
 	/** Shared request slots: each attempt holds one, none while waiting to retry. */
 	slots?: Slots;
+	/** Shared pacing of request starts, learnt from throttling. */
+	pacer?: RatePacer;
 }
 
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
@@ -159,6 +161,7 @@ export async function dashScopeRequest(
 	for (let attempt = 0; ; attempt++) {
 		let failure: DashScopeFailure;
 		await retry.slots?.acquire();
+		const ticket = await retry.pacer?.take();
 		const started = Date.now();
 		try {
 			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
@@ -166,6 +169,7 @@ export async function dashScopeRequest(
 			})) as FullResponse;
 			const requestId = headerValue(response.headers, 'x-request-id') ?? headerValue(response.headers, 'x-dashscope-request-id');
 			if (response.statusCode >= 200 && response.statusCode < 300 && typeof response.body === 'object' && response.body !== null) {
+				retry.pacer?.onSuccess();
 				retry.onSuccess?.(Date.now() - started);
 				return { body: response.body as IDataObject, headers: response.headers };
 			}
@@ -179,7 +183,10 @@ export async function dashScopeRequest(
 		} finally {
 			retry.slots?.release();
 		}
-		if (failure.httpStatus === 429) retry.onThrottled?.();
+		if (failure.httpStatus === 429) {
+			retry.pacer?.onThrottled(ticket, failure.retryAfterSeconds);
+			retry.onThrottled?.();
+		}
 		const delayMs = backoffDelayMs(attempt, failure.retryAfterSeconds);
 		if (!isRetryable(failure) || attempt >= retry.maxRetries || waitedMs + delayMs > retry.maxRetryWaitMs) {
 			throw toNodeApiError(this.getNode(), failure, itemIndex);

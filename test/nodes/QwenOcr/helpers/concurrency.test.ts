@@ -1,4 +1,4 @@
-import { AdaptiveLimit, runBounded } from '../../../../nodes/QwenOcr/helpers/concurrency';
+import { AdaptiveLimit, RatePacer, runBounded } from '../../../../nodes/QwenOcr/helpers/concurrency';
 
 describe('AdaptiveLimit (AIMD)', () => {
 	it('starts at the maximum, cuts to 80 % on throttling at most once per round trip, grows back by one per round trip', () => {
@@ -67,5 +67,29 @@ describe('runBounded', () => {
 		expect(started.length).toBeLessThan(10);
 		expect(results[1]).toEqual({ ok: false, error: new Error('boom') });
 		expect(results[9]).toBeUndefined();
+	});
+});
+
+describe('RatePacer', () => {
+	it('does not pace until throttled, then spaces starts at 98 % of the accepted rate and probes back up', async () => {
+		let now = 0;
+		const pacer = new RatePacer(() => now);
+		// 10 accepted starts in the first second, then a 429.
+		for (let i = 0; i < 10; i++) {
+			now = i * 100;
+			await pacer.take();
+		}
+		now = 1000;
+		const rejected = await pacer.take();
+		pacer.onThrottled(rejected, 1);
+		// Paced now: 10 accepted per second -> 9.8 per second -> about 102 ms between starts.
+		const first = await pacer.take();
+		expect(first.at).toBe(1000);
+		const before = (pacer as unknown as { next: number }).next;
+		expect(before - 1000).toBeCloseTo(1000 / 9.8, 0);
+		for (let i = 0; i < 100; i++) pacer.onSuccess();
+		const rate = (pacer as unknown as { rate: number }).rate;
+		expect(rate).toBeGreaterThan(9.8);
+		expect(rate).toBeLessThan(9.8 * 1.11);
 	});
 });
