@@ -5,6 +5,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { binaryItem, fixture, generationRequests, runQwenOcr, truth, useEmulator } from '../../../engine/qwenOcr';
 import { bytesItem } from '../../../engine/images';
+import { makeJpegPdf } from '../../../engine/pdf';
 
 const emulator = useEmulator();
 
@@ -26,6 +27,16 @@ describe('PDF input', () => {
 		const jpegRequest = generationRequests(emulator).find((request) => request.images?.[0]?.sniffedFormat === 'jpeg');
 		const dataUrl = (jpegRequest?.body.input as any).messages[0].content[0].image as string;
 		expect(Buffer.from(dataUrl.split(',')[1], 'base64').equals(fixture('receipt.jpg'))).toBe(true);
+	});
+
+	it('a 20-page scan runs in page order with the right page numbers, each page its own request', async () => {
+		const scan = makeJpegPdf(fixture('receipt.jpg'), 320, 370, 20);
+		const { items, error } = await runQwenOcr(emulator, { operation: 'textRecognition', options: { concurrency: 4 } }, [bytesItem(scan, 'scan.pdf', 'application/pdf')]);
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json.page)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+		expect(items.every((item) => item.json.pageCount === 20 && item.json.text === truth('receipt.jpg').text)).toBe(true);
+		expect(generationRequests(emulator)).toHaveLength(20);
+		expect(emulator.stats.maxInFlight).toBeLessThanOrEqual(4);
 	});
 
 	it('pages and maxPages select pages', async () => {
