@@ -5,7 +5,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { binaryItem, fixture, generationRequests, runQwenOcr, truth, useEmulator } from '../../../engine/qwenOcr';
 import { bytesItem } from '../../../engine/images';
-import { makeJpegPdf } from '../../../engine/pdf';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { makeJpegPdf } = require('../../../engine/pdf') as { makeJpegPdf: (jpeg: Buffer, width: number, height: number, pages: number) => Buffer };
 
 const emulator = useEmulator();
 

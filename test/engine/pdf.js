@@ -1,7 +1,12 @@
-/** A real multi-page scanned PDF made in tests: one JPEG (DCTDecode) image filling each page. */
-export function makeJpegPdf(jpeg: Buffer, width: number, height: number, pages: number): Buffer {
-	const objects: Buffer[] = [];
-	const add = (body: Buffer | string) => objects.push(Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'));
+// @ts-check
+/**
+ * A real multi-page scanned PDF made in tests and the benchmark: one JPEG (DCTDecode) image filling
+ * each page.
+ * @param {Buffer} jpeg @param {number} width @param {number} height @param {number} pages @returns {Buffer}
+ */
+function makeJpegPdf(jpeg, width, height, pages) {
+	const objects = [];
+	const add = (body) => objects.push(Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'));
 	const pageIds = Array.from({ length: pages }, (_, i) => 3 + i * 3);
 	add('<< /Type /Catalog /Pages 2 0 R >>');
 	add(`<< /Type /Pages /Count ${pages} /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] >>`);
@@ -12,8 +17,8 @@ export function makeJpegPdf(jpeg: Buffer, width: number, height: number, pages: 
 		add(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
 		add(Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n`, 'latin1'), jpeg, Buffer.from('\nendstream', 'latin1')]));
 	}
-	const parts: Buffer[] = [Buffer.from('%PDF-1.4\n', 'latin1')];
-	const offsets: number[] = [];
+	const parts = [Buffer.from('%PDF-1.4\n', 'latin1')];
+	const offsets = [];
 	let offset = parts[0].length;
 	objects.forEach((body, index) => {
 		const chunk = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
@@ -25,3 +30,5 @@ export function makeJpegPdf(jpeg: Buffer, width: number, height: number, pages: 
 	parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`, 'latin1'));
 	return Buffer.concat(parts);
 }
+
+module.exports = { makeJpegPdf };
