@@ -119,6 +119,8 @@ export interface Emulator {
 	/** Live counters (same object across reset()). */
 	readonly stats: EmulatorStats;
 	enqueueFaults(list: Fault[]): void;
+	/** Answers every generation/chat request whose raw body contains `bodyContains` with `fault` (before the queue, without consuming it). */
+	addFaultRule(bodyContains: string, fault: Fault): void;
 	/** Faults not consumed yet. */
 	pendingFaults(): number;
 	setLatency(ms: number): void;

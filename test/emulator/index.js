@@ -73,6 +73,8 @@ function createState(config) {
 		stats: { inFlight: 0, maxInFlight: 0, generationRequests: 0 },
 		/** @type {Fault[]} */
 		faults: [],
+		/** @type {Array<{ bodyContains: string, fault: Fault }>} */
+		faultRules: [],
 		latencyMs: config.latencyMs,
 		rate: {
 			/** @type {number | null} */
@@ -139,12 +141,16 @@ async function startEmulator(options = {}) {
 			state.rate.buckets.clear();
 			if (opts.sendRetryAfter !== undefined) state.rate.sendRetryAfter = opts.sendRetryAfter;
 		},
+		addFaultRule(bodyContains, fault) {
+			state.faultRules.push({ bodyContains, fault });
+		},
 		pendingFaults() {
 			return state.faults.length;
 		},
 		reset() {
 			state.requests.length = 0;
 			state.faults.length = 0;
+			state.faultRules.length = 0;
 			Object.assign(state.stats, { inFlight: 0, maxInFlight: 0, generationRequests: 0 });
 			state.rate.perMinute = null;
 			state.rate.sendRetryAfter = config.sendRetryAfter;
@@ -384,7 +390,8 @@ async function handleGeneration(state, req, res, entry, flavour) {
 		const apiKey = checkEnvelope(state, req, raw, entry, flavour);
 		takeRateToken(state, apiKey);
 		/** @type {Fault | undefined} */
-		const fault = state.faults.shift();
+		const rule = state.faultRules.find((candidate) => raw.buffer.includes(candidate.bodyContains));
+		const fault = rule?.fault ?? state.faults.shift();
 		entry.fault = fault;
 		await sleep(state, state.latencyMs + (fault?.delayMs ?? 0));
 		if (state.closed) return;

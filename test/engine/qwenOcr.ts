@@ -22,6 +22,8 @@ export interface Emulator {
 	requests: Array<IDataObject & { path: string; headers: Record<string, string>; body: IDataObject; images?: IDataObject[] }>;
 	stats: { inFlight: number; maxInFlight: number; generationRequests: number };
 	enqueueFaults(faults: IDataObject[]): void;
+	/** Answers every generation request whose raw body contains `bodyContains` with `fault`. */
+	addFaultRule(bodyContains: string, fault: IDataObject): void;
 	setLatency(ms: number): void;
 	setRateLimit(perMinute: number | null): void;
 	reset(): void;

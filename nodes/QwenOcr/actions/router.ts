@@ -256,9 +256,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// A rate quota is met by pacing request starts (learnt from 429s), not by cutting concurrency.
 	const pacer = new RatePacer();
 	const continueOnFail = this.continueOnFail();
+	// Twice as many items in progress as requests in flight: an item waiting to retry holds no
+	// request slot, so another item can use it. Still bounded, so memory does not grow with items.
+	const itemLimit = new AdaptiveLimit(2 * limit.value);
 	const results = await runBounded(
 		items.length,
-		limit,
+		itemLimit,
 		async (itemIndex) => {
 			const options = itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex);
 			const retry: RetryPolicy = {

@@ -121,6 +121,8 @@ export class Slots {
 export interface PacerTicket {
 	at: number;
 	rejected: boolean;
+	/** The answer (or failure) has arrived. */
+	done: boolean;
 }
 
 /**
@@ -129,6 +131,15 @@ export interface PacerTicket {
  * requests in flight, at 50 ms less than one, so cutting the concurrency on a 429 finds neither.
  * Evenly spaced starts fit quota windows, and retried requests re-enter the same queue instead of
  * waking up together. It probes back up slowly, so it does not stay slow once throttling ends.
+ *
+ * Not every 429 is a quota: an overloaded service rejects a share of requests at any rate. Pacing
+ * at the accepted rate after each of those would lower the rate again and again (x0.8 per window at
+ * 20 % rejections) until the run crawls. Two guards tell them apart:
+ * - the accepted count is only read per quota window once a whole window has passed; before that the
+ *   first 429 paces at the accepted rate of the time elapsed, and the pace is lowered at most once
+ *   per window;
+ * - what the server accepted over fully answered windows is a lower bound of its quota, so a 429
+ *   while pacing clearly under that bound is not the quota speaking and does not slow the pace.
  */
 export class RatePacer {
 	/** Requests per second; Infinity = not pacing. */
@@ -140,6 +151,15 @@ export class RatePacer {
 
 	private firstStart: number | undefined;
 
+	/** Highest accepted rate (per second) measured over fully answered windows. */
+	private acceptedFloor = 0;
+
+	/** When the pace was last lowered. */
+	private lastCut = 0;
+
+	/** How long starts are remembered: a few of the longest quota windows seen. */
+	private historyMs = 10_000;
+
 	constructor(private readonly now: () => number = Date.now) {}
 
 	/** Waits for this request's turn; called while holding a request slot, right before sending. */
@@ -150,25 +170,69 @@ export class RatePacer {
 			this.next = at + 1000 / this.rate;
 			if (at > now) await sleep(at - now);
 		}
-		const ticket = { at: this.now(), rejected: false };
+		const ticket: PacerTicket = { at: this.now(), rejected: false, done: false };
 		this.firstStart ??= ticket.at;
 		this.starts.push(ticket);
-		while (this.starts.length > 0 && this.starts[0].at < ticket.at - 10_000) this.starts.shift();
+		while (this.starts.length > 0 && this.starts[0].at < ticket.at - this.historyMs) this.starts.shift();
 		return ticket;
 	}
 
-	/** A 429: pace at 98 % of the starts the server accepted over the last quota window(s). */
+	/**
+	 * A 429: pace at 98 % of the starts the server accepted over the last quota window(s). A 429 of
+	 * a request sent at the current pace lowers it at most once per window (the 429s of one
+	 * overshoot report the same overload); one of a request sent before the last cut, at a faster
+	 * pace, only refines that cut.
+	 */
 	onThrottled(ticket: PacerTicket | undefined, retryAfterSeconds?: number): void {
-		if (ticket) ticket.rejected = true;
+		if (ticket) Object.assign(ticket, { rejected: true, done: true });
 		const now = this.now();
 		const windowMs = Math.max(1000, (retryAfterSeconds ?? 1) * 1000);
-		const span = Math.max(1000, Math.min(2 * windowMs, now - (this.firstStart ?? now)));
-		const accepted = this.starts.filter((start) => start.at >= now - span && !start.rejected).length;
-		this.rate = Math.min(this.rate, 0.98 * Math.max(0.2, (accepted * 1000) / span));
+		this.historyMs = Math.max(this.historyMs, 3 * windowMs);
+		const elapsed = now - (this.firstStart ?? now);
+		this.measureAcceptedFloor(windowMs);
+		const pacing = Number.isFinite(this.rate);
+		if (pacing && this.rate <= 0.8 * this.acceptedFloor) return;
+		// Requests still in flight count as accepted: most are, and the next 429 corrects the rest.
+		const accepted = (span: number) => this.starts.filter((start) => start.at >= now - span && !start.rejected).length;
+		let perSecond: number;
+		if (elapsed < windowMs) {
+			// Less than a window seen: the accepted rate so far, once (a quota's count is not known yet).
+			if (pacing) return;
+			perSecond = (Math.max(1, accepted(elapsed)) * 1000) / Math.max(1, elapsed);
+		} else {
+			const atCurrentPace = ticket !== undefined && ticket.at >= this.lastCut;
+			if (atCurrentPace && now - this.lastCut < windowMs) return;
+			const span = Math.min(2 * windowMs, elapsed);
+			perSecond = (accepted(span) * 1000) / span;
+		}
+		const rate = Math.max(0.98 * perSecond, 0.8 * this.acceptedFloor, 0.2);
+		if (rate < this.rate) {
+			this.rate = rate;
+			this.lastCut = now;
+		}
 	}
 
 	/** Probes back up: +0.1 % per success, about +1 % a second at 10 requests a second. */
-	onSuccess(): void {
+	onSuccess(ticket?: PacerTicket): void {
+		if (ticket) ticket.done = true;
 		if (Number.isFinite(this.rate)) this.rate *= 1.001;
+	}
+
+	/** Any other answer or failure: the server took the request, so it counts as accepted. */
+	onFailure(ticket?: PacerTicket): void {
+		if (ticket) ticket.done = true;
+	}
+
+	/**
+	 * Accepted starts per second over the last two windows whose requests have all been answered
+	 * (two, so that a fixed quota window cut in half by the span cannot double the count).
+	 */
+	private measureAcceptedFloor(windowMs: number): void {
+		const pending = this.starts.find((start) => !start.done);
+		const end = pending?.at ?? this.now();
+		const span = 2 * windowMs;
+		if (this.firstStart === undefined || end - this.firstStart < span) return;
+		const accepted = this.starts.filter((start) => start.at >= end - span && start.at < end && !start.rejected).length;
+		this.acceptedFloor = Math.max(this.acceptedFloor, (accepted * 1000) / span);
 	}
 }

@@ -169,7 +169,7 @@ export async function dashScopeRequest(
 			})) as FullResponse;
 			const requestId = headerValue(response.headers, 'x-request-id') ?? headerValue(response.headers, 'x-dashscope-request-id');
 			if (response.statusCode >= 200 && response.statusCode < 300 && typeof response.body === 'object' && response.body !== null) {
-				retry.pacer?.onSuccess();
+				retry.pacer?.onSuccess(ticket);
 				retry.onSuccess?.(Date.now() - started);
 				return { body: response.body as IDataObject, headers: response.headers };
 			}
@@ -186,6 +186,8 @@ export async function dashScopeRequest(
 		if (failure.httpStatus === 429) {
 			retry.pacer?.onThrottled(ticket, failure.retryAfterSeconds);
 			retry.onThrottled?.();
+		} else {
+			retry.pacer?.onFailure(ticket);
 		}
 		const delayMs = backoffDelayMs(attempt, failure.retryAfterSeconds);
 		if (!isRetryable(failure) || attempt >= retry.maxRetries || waitedMs + delayMs > retry.maxRetryWaitMs) {

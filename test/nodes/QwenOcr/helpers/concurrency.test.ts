@@ -1,4 +1,40 @@
-import { AdaptiveLimit, RatePacer, runBounded } from '../../../../nodes/QwenOcr/helpers/concurrency';
+import { AdaptiveLimit, RatePacer, runBounded, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
+
+/**
+ * Drives a RatePacer on a virtual clock: a client that would send `wanted` requests a second, a
+ * server answering after `latencyMs` that accepts or rejects each start (`accepts(at)`). The clock
+ * jumps to the pacer's next slot, so no real time passes.
+ */
+async function simulate(options: { seconds: number; wanted: number; latencyMs: number; accepts: (at: number) => boolean }) {
+	let now = 0;
+	const pacer = new RatePacer(() => now);
+	const pending: Array<{ doneAt: number; ticket: PacerTicket; ok: boolean }> = [];
+	const sent: number[] = [];
+	const accepted: number[] = [];
+	const settle = (until: number) => {
+		pending.sort((a, b) => a.doneAt - b.doneAt);
+		while (pending.length > 0 && pending[0].doneAt <= until) {
+			const answer = pending.shift()!;
+			now = answer.doneAt;
+			if (answer.ok) pacer.onSuccess(answer.ticket);
+			else pacer.onThrottled(answer.ticket);
+		}
+	};
+	let wantedAt = 0;
+	while (wantedAt < options.seconds * 1000) {
+		const slot = Math.max(wantedAt, (pacer as unknown as { next: number }).next);
+		settle(slot);
+		now = Math.max(now, slot, (pacer as unknown as { next: number }).next);
+		const ticket = await pacer.take();
+		const ok = options.accepts(ticket.at);
+		sent.push(ticket.at);
+		if (ok) accepted.push(ticket.at);
+		pending.push({ doneAt: ticket.at + options.latencyMs, ticket, ok });
+		wantedAt = Math.max(wantedAt + 1000 / options.wanted, ticket.at);
+	}
+	const lastSeconds = (list: number[], seconds: number) => list.filter((at) => at >= (options.seconds - seconds) * 1000).length / seconds;
+	return { sentPerSecond: lastSeconds(sent, 10), acceptedPerSecond: lastSeconds(accepted, 10), rate: (pacer as unknown as { rate: number }).rate };
+}
 
 describe('AdaptiveLimit (AIMD)', () => {
 	it('starts at the maximum, cuts to 80 % on throttling at most once per round trip, grows back by one per round trip', () => {
@@ -91,5 +127,48 @@ describe('RatePacer', () => {
 		const rate = (pacer as unknown as { rate: number }).rate;
 		expect(rate).toBeGreaterThan(9.8);
 		expect(rate).toBeLessThan(9.8 * 1.11);
+	});
+
+	it('under a quota of 10 per 1-second window settles at the quota without hammering it', async () => {
+		const used = new Map<number, number>();
+		const result = await simulate({
+			seconds: 60,
+			wanted: 200,
+			latencyMs: 50,
+			accepts: (at) => {
+				const window = Math.floor(at / 1000);
+				const count = used.get(window) ?? 0;
+				used.set(window, count + 1);
+				return count < 10;
+			},
+		});
+		expect(result.acceptedPerSecond).toBeGreaterThanOrEqual(9.5);
+		expect(result.sentPerSecond).toBeLessThan(11);
+		expect(result.rate).toBeGreaterThan(9);
+		expect(result.rate).toBeLessThan(11);
+	});
+
+	it('when a fifth of all requests are rejected at any rate (not a quota), keeps most of its pace', async () => {
+		let count = 0;
+		const result = await simulate({ seconds: 60, wanted: 100, latencyMs: 50, accepts: () => ++count % 5 !== 0 });
+		// Pacing at the accepted rate after every such 429 would lose 20 % per window, to nothing.
+		expect(result.sentPerSecond).toBeGreaterThan(50);
+		expect(result.acceptedPerSecond).toBeGreaterThan(40);
+	});
+
+	it('before a whole window has passed, paces once at the accepted rate so far', async () => {
+		let now = 0;
+		const pacer = new RatePacer(() => now);
+		const tickets: PacerTicket[] = [];
+		for (let i = 0; i < 10; i++) {
+			now = i * 10;
+			tickets.push(await pacer.take());
+		}
+		now = 100;
+		pacer.onThrottled(tickets[9]);
+		// 9 accepted in 100 ms: 90 per second, at 98 %.
+		expect((pacer as unknown as { rate: number }).rate).toBeCloseTo(0.98 * 90, 5);
+		pacer.onThrottled(tickets[8]);
+		expect((pacer as unknown as { rate: number }).rate).toBeCloseTo(0.98 * 90, 5);
 	});
 });
