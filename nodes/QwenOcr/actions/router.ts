@@ -11,7 +11,7 @@ import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
 import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
-import { AdaptiveLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
+import { ItemLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -201,10 +201,10 @@ function sumUsage(usages: Array<IDataObject | null>): IDataObject {
 	return total;
 }
 
-async function processItem(this: IExecuteFunctions, context: ItemContext, limit: AdaptiveLimit, continueOnFail: boolean): Promise<RoutedItem[]> {
+async function processItem(this: IExecuteFunctions, context: ItemContext, concurrency: number, continueOnFail: boolean): Promise<RoutedItem[]> {
 	const { options, itemIndex } = context;
 	const units = await listImageUnits.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages });
-	const results = await runBounded(units.length, limit, async (index) => await processUnit.call(this, context, units[index]), !continueOnFail);
+	const results = await runBounded(units.length, { value: concurrency }, async (index) => await processUnit.call(this, context, units[index]), !continueOnFail);
 	const failure = results.find((result) => result !== undefined && !result.ok);
 	if (failure && !failure.ok && !continueOnFail) throw failure.error;
 	const isPdf = units.some((unit) => unit.page !== undefined);
@@ -250,15 +250,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	const connection = await getConnection.call(this);
 	const firstOptions = readOptions.call(this, 0);
-	const limit = new AdaptiveLimit(Math.max(1, Math.floor(firstOptions.concurrency)));
+	const concurrency = Math.max(1, Math.floor(firstOptions.concurrency));
 	// Requests in flight never pass the limit, however many items and pages run at once.
-	const slots = new Slots(limit);
+	const slots = new Slots(concurrency);
 	// A rate quota is met by pacing request starts (learnt from 429s), not by cutting concurrency.
 	const pacer = new RatePacer();
 	const continueOnFail = this.continueOnFail();
-	// Twice as many items in progress as requests in flight: an item waiting to retry holds no
-	// request slot, so another item can use it. Still bounded, so memory does not grow with items.
-	const itemLimit = new AdaptiveLimit(2 * limit.value);
+	// An item waiting to retry holds no request slot: another item may start meanwhile.
+	const itemLimit = new ItemLimit(concurrency);
 	const results = await runBounded(
 		items.length,
 		itemLimit,
@@ -267,14 +266,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const retry: RetryPolicy = {
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,
-				onSuccess: (durationMs) => limit.onSuccess(durationMs),
+				onWaiting: (waiting) => itemLimit.setWaiting(waiting),
 				slots,
 				pacer,
 			};
 			const model = String(this.getNodeParameter('model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
 			const request = operation.buildRequest.call(this, itemIndex);
 			const context: ItemContext = { operation, connection, itemIndex, options, model, request, retry };
-			return await processItem.call(this, context, limit, continueOnFail);
+			return await processItem.call(this, context, concurrency, continueOnFail);
 		},
 		!continueOnFail,
 	);

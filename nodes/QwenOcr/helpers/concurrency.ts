@@ -1,48 +1,31 @@
 import { sleep } from 'n8n-workflow';
 
+/** How many tasks may run at once; `runBounded` sets `onRaise` to start more when it grows. */
+export interface Limit {
+	readonly value: number;
+	onRaise?: () => void;
+}
+
 /**
- * Adaptive concurrency for one node run: additive increase while requests succeed (+1 per round
- * trip), multiplicative decrease on throttling (AIMD, as TCP does), between 1 and the user's
- * Concurrency option. The decrease is gentle (x0.8) and at most once per round trip: with a fixed
- * latency, throughput is limit / latency, and halving on every overshoot would leave the node well
- * under its quota most of the time.
+ * Items in progress: the Concurrency option, plus one for each item waiting to retry (up to twice
+ * the option). A waiting item holds no request slot, so another item can use it; the cap keeps
+ * memory bounded when many requests are rejected at once.
  */
-export class AdaptiveLimit {
-	private current: number;
+export class ItemLimit implements Limit {
+	private waiting = 0;
 
-	private lastDecrease = 0;
+	onRaise?: () => void;
 
-	/** Smoothed request duration (ms): one round trip, the span a decrease must wait for. */
-	private latencyMs = 0;
+	constructor(private readonly base: number) {}
 
-	/** @param max the user's Concurrency option @param now clock, injectable for tests */
-	constructor(
-		private readonly max: number,
-		private readonly now: () => number = Date.now,
-	) {
-		this.current = max;
-	}
-
-	/** Requests allowed in flight now. */
 	get value(): number {
-		return Math.max(1, Math.floor(this.current));
+		return this.base + Math.min(this.base, this.waiting);
 	}
 
-	onSuccess(durationMs?: number): void {
-		if (durationMs !== undefined) this.latencyMs = this.latencyMs === 0 ? durationMs : 0.8 * this.latencyMs + 0.2 * durationMs;
-		// +1 per round trip of successful requests, i.e. +1/limit per success.
-		this.current = Math.min(this.max, this.current + 1 / Math.max(1, this.current));
-	}
-
-	/**
-	 * Cuts the limit to 80 %, at most once per round trip (and per second): the 429s of one
-	 * overshoot all report the same overload, and cutting for each would collapse the limit to 1.
-	 */
-	onThrottled(): void {
-		const now = this.now();
-		if (now - this.lastDecrease < Math.max(1000, this.latencyMs)) return;
-		this.lastDecrease = now;
-		this.current = Math.max(1, this.current * 0.8);
+	/** Called when an item starts (true) and ends (false) a wait before retrying. */
+	setWaiting(waiting: boolean): void {
+		this.waiting += waiting ? 1 : -1;
+		if (waiting) this.onRaise?.();
 	}
 }
 
@@ -54,7 +37,7 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
  */
 export async function runBounded<T>(
 	count: number,
-	limit: AdaptiveLimit,
+	limit: Limit,
 	task: (index: number) => Promise<T>,
 	stopOnError: boolean,
 ): Promise<Array<Settled<T> | undefined>> {
@@ -85,12 +68,13 @@ export async function runBounded<T>(
 					});
 			}
 		};
+		limit.onRaise = pump;
 		pump();
 	});
 }
 
 /**
- * Request slots shared by every item and page of a run: at most `limit.value` requests in flight,
+ * Request slots shared by every item and page of a run: at most `limit` requests in flight,
  * handed out first come, first served (so earlier items finish first).
  */
 export class Slots {
@@ -98,10 +82,10 @@ export class Slots {
 
 	private readonly waiters: Array<() => void> = [];
 
-	constructor(private readonly limit: AdaptiveLimit) {}
+	constructor(private readonly limit: number) {}
 
 	async acquire(): Promise<void> {
-		if (this.waiters.length === 0 && this.inFlight < this.limit.value) {
+		if (this.waiters.length === 0 && this.inFlight < this.limit) {
 			this.inFlight++;
 			return;
 		}
@@ -110,7 +94,7 @@ export class Slots {
 
 	release(): void {
 		this.inFlight--;
-		while (this.waiters.length > 0 && this.inFlight < this.limit.value) {
+		while (this.waiters.length > 0 && this.inFlight < this.limit) {
 			this.inFlight++;
 			this.waiters.shift()?.();
 		}

@@ -70,10 +70,8 @@ export interface RetryPolicy {
 	maxRetries: number;
 	/** Total time one request may spend waiting between attempts. */
 	maxRetryWaitMs: number;
-	/** Called on a throttling answer (429), so the caller can slow down. */
-	onThrottled?: () => void;
-	/** Called on each successful answer, with how long the request took. */
-	onSuccess?: (durationMs: number) => void;
+	/** Called when the request starts (true) and ends (false) a wait before its next attempt. */
+	onWaiting?: (waiting: boolean) => void;
 	/** Shared request slots: each attempt holds one, none while waiting to retry. */
 	slots?: Slots;
 	/** Shared pacing of request starts, learnt from throttling. */
@@ -162,7 +160,6 @@ export async function dashScopeRequest(
 		let failure: DashScopeFailure;
 		await retry.slots?.acquire();
 		const ticket = await retry.pacer?.take();
-		const started = Date.now();
 		try {
 			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
 				credentialsDecrypted: connection.credentials,
@@ -170,7 +167,6 @@ export async function dashScopeRequest(
 			const requestId = headerValue(response.headers, 'x-request-id') ?? headerValue(response.headers, 'x-dashscope-request-id');
 			if (response.statusCode >= 200 && response.statusCode < 300 && typeof response.body === 'object' && response.body !== null) {
 				retry.pacer?.onSuccess(ticket);
-				retry.onSuccess?.(Date.now() - started);
 				return { body: response.body as IDataObject, headers: response.headers };
 			}
 			failure =
@@ -185,7 +181,6 @@ export async function dashScopeRequest(
 		}
 		if (failure.httpStatus === 429) {
 			retry.pacer?.onThrottled(ticket, failure.retryAfterSeconds);
-			retry.onThrottled?.();
 		} else {
 			retry.pacer?.onFailure(ticket);
 		}
@@ -194,7 +189,12 @@ export async function dashScopeRequest(
 			throw toNodeApiError(this.getNode(), failure, itemIndex);
 		}
 		waitedMs += delayMs;
-		await sleep(delayMs);
+		retry.onWaiting?.(true);
+		try {
+			await sleep(delayMs);
+		} finally {
+			retry.onWaiting?.(false);
+		}
 	}
 }
 

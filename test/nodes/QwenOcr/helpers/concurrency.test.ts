@@ -1,4 +1,4 @@
-import { AdaptiveLimit, RatePacer, runBounded, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
+import { ItemLimit, RatePacer, runBounded, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
 
 /**
  * Drives a RatePacer on a virtual clock: a client that would send `wanted` requests a second, a
@@ -36,34 +36,40 @@ async function simulate(options: { seconds: number; wanted: number; latencyMs: n
 	return { sentPerSecond: lastSeconds(sent, 10), acceptedPerSecond: lastSeconds(accepted, 10), rate: (pacer as unknown as { rate: number }).rate };
 }
 
-describe('AdaptiveLimit (AIMD)', () => {
-	it('starts at the maximum, cuts to 80 % on throttling at most once per round trip, grows back by one per round trip', () => {
-		let now = 10_000;
-		const limit = new AdaptiveLimit(20, () => now);
-		expect(limit.value).toBe(20);
-		limit.onSuccess(1500);
-		limit.onThrottled();
-		expect(limit.value).toBe(16);
-		now += 500; // same round trip: the same overload, no second cut
-		limit.onThrottled();
-		expect(limit.value).toBe(16);
-		now += 1100; // a round trip (1.5 s) later
-		limit.onThrottled();
-		expect(limit.value).toBe(12);
-		for (let i = 0; i < 13; i++) limit.onSuccess(1500);
-		expect(limit.value).toBe(13);
-		for (let i = 0; i < 1000; i++) limit.onSuccess(1500);
-		expect(limit.value).toBe(20);
+describe('ItemLimit', () => {
+	it('lets one more item start for each item waiting to retry, up to twice the concurrency', () => {
+		const limit = new ItemLimit(4);
+		const raised: number[] = [];
+		limit.onRaise = () => raised.push(limit.value);
+		expect(limit.value).toBe(4);
+		for (let i = 0; i < 6; i++) limit.setWaiting(true);
+		expect(raised).toEqual([5, 6, 7, 8, 8, 8]);
+		for (let i = 0; i < 6; i++) limit.setWaiting(false);
+		expect(limit.value).toBe(4);
 	});
 
-	it('never goes below one', () => {
-		let now = 0;
-		const limit = new AdaptiveLimit(2, () => now);
-		for (let i = 0; i < 10; i++) {
-			now += 2000;
-			limit.onThrottled();
-		}
-		expect(limit.value).toBe(1);
+	it('runBounded starts a waiting task as soon as the limit rises', async () => {
+		const limit = new ItemLimit(1);
+		const started: number[] = [];
+		let release: () => void = () => undefined;
+		const run = runBounded(
+			2,
+			limit,
+			async (index) => {
+				started.push(index);
+				if (index === 0) await new Promise<void>((resolve) => (release = resolve));
+				return index;
+			},
+			false,
+		);
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual([0]);
+		limit.setWaiting(true); // task 0 now waits to retry: task 1 may start
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual([0, 1]);
+		limit.setWaiting(false);
+		release();
+		expect((await run).map((result) => (result?.ok ? result.value : undefined))).toEqual([0, 1]);
 	});
 });
 
@@ -73,7 +79,7 @@ describe('runBounded', () => {
 		let peak = 0;
 		const results = await runBounded(
 			20,
-			new AdaptiveLimit(4),
+			{ value: 4 },
 			async (index) => {
 				inFlight++;
 				peak = Math.max(peak, inFlight);
@@ -91,7 +97,7 @@ describe('runBounded', () => {
 		const started: number[] = [];
 		const results = await runBounded(
 			10,
-			new AdaptiveLimit(2),
+			{ value: 2 },
 			async (index) => {
 				started.push(index);
 				if (index === 1) throw new Error('boom');
