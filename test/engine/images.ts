@@ -97,9 +97,11 @@ function segment(marker: number, body: number[]): Buffer {
 /**
  * A baseline grayscale JPEG of `width`×`height` whose blocks hold random DCT coefficients at quality
  * 100: it decodes (to noise) with any JPEG decoder and does not compress, so sizes of several MB are
- * quick to make without an image library. Deterministic for a given size.
+ * quick to make without an image library (about 1.5 bytes a pixel; fewer `coefficients` per block,
+ * ended by EOB, make smaller files). Deterministic for a given size.
  */
-export function makeJpeg(width: number, height: number): Buffer {
+export function makeJpeg(width: number, height: number, options: { coefficients?: number } = {}): Buffer {
+	const coefficients = Math.min(63, options.coefficients ?? 63);
 	// Locals, not globals: jest's sandbox makes every global lookup in a hot loop slow.
 	const { abs, clz32, round, ceil } = Math;
 	const dc = huffmanCodes(DC_BITS, DC_VALUES);
@@ -133,10 +135,11 @@ export function makeJpeg(width: number, height: number): Buffer {
 	};
 	for (let block = 0; block < blocks; block++) {
 		writeValue(dc, 0, round((random() - 0.5) * 20)); // DC difference
-		for (let k = 1; k < 64; k++) {
+		for (let k = 1; k <= coefficients; k++) {
 			const value = round((random() - 0.5) * 250) || 1;
 			writeValue(ac, 0, value);
 		}
+		if (coefficients < 63) write(...ac.get(0x00)!); // EOB
 	}
 	if (count > 0) write((1 << (8 - count)) - 1, 8 - count); // pad the last byte with 1 bits
 	const dht = (tableClass: number, bits: number[], values: number[]) => [(tableClass << 4) | 0, ...bits, ...values];

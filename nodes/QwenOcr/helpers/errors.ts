@@ -109,6 +109,18 @@ function hintFor(failure: DashScopeFailure): string | undefined {
 	return undefined;
 }
 
+const NETWORK_MESSAGES: Record<string, string> = {
+	ECONNRESET: 'the connection was closed before DashScope answered',
+	EPIPE: 'the connection was closed while the request was sent',
+	UND_ERR_SOCKET: 'the connection was closed before DashScope answered',
+	ETIMEDOUT: 'no answer within the Timeout option',
+	ESOCKETTIMEDOUT: 'no answer within the Timeout option',
+	ECONNABORTED: 'the connection was aborted',
+	ECONNREFUSED: 'the server refused the connection',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (DNS lookup failed)',
+};
+
 /** A NodeApiError carrying DashScope's code, message and request id (and never request headers). */
 export function toNodeApiError(node: INode, failure: DashScopeFailure, itemIndex?: number): NodeApiError {
 	const context: DashScopeErrorContext = {
@@ -117,12 +129,16 @@ export function toNodeApiError(node: INode, failure: DashScopeFailure, itemIndex
 		httpStatus: failure.httpStatus,
 		retryable: isRetryable(failure),
 	};
-	const label = failure.code ?? failure.networkCode;
-	const details = [label ? `[${label}]` : undefined, failure.message].filter(Boolean).join(' ');
+	// NodeApiError swaps any message naming ECONNRESET, ETIMEDOUT… (or carrying such a code) for a
+	// generic sentence, one that even advises "Retry on Fail" though this node has retried already:
+	// network failures get words instead, their code stays in the context.
+	const details = failure.networkCode
+		? (NETWORK_MESSAGES[failure.networkCode] ?? failure.message)
+		: [failure.code ? `[${failure.code}]` : undefined, failure.message].filter(Boolean).join(' ');
 	const descriptionParts = [hintFor(failure), failure.requestId ? `Request ID: ${failure.requestId}` : undefined];
 	const error = new NodeApiError(
 		node,
-		{ code: failure.code ?? failure.networkCode ?? null, message: failure.message, request_id: failure.requestId ?? null } as JsonObject,
+		{ code: failure.code ?? null, message: failure.message, request_id: failure.requestId ?? null } as JsonObject,
 		{
 			message: `DashScope request failed: ${details}`,
 			description: descriptionParts.filter(Boolean).join(' '),

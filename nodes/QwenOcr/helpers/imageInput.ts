@@ -40,6 +40,9 @@ export interface PdfSelection {
 }
 
 
+/** Formats whose header always states the pixel size. */
+const HEADER_SIZED_FORMATS = new Set<ImageInfo['format']>(['png', 'jpeg', 'bmp']);
+
 function base64DataUrlLength(byteLength: number, info: ImageInfo): number {
 	return `data:${info.mimeType};base64,`.length + Math.ceil(byteLength / 3) * 4;
 }
@@ -60,6 +63,16 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 	}
 	const problem = checkImageLimits(info);
 	if (problem) throw inputError(this.getNode(), itemIndex, problem);
+	// PNG, JPEG and BMP state their size up front: without it the file is cut off or damaged, and
+	// DashScope would only answer "Failed to decode the image".
+	if (info.width === undefined && HEADER_SIZED_FORMATS.has(info.format)) {
+		throw inputError(
+			this.getNode(),
+			itemIndex,
+			`The ${origin} is a damaged ${info.format.toUpperCase()} file: its image size cannot be read`,
+			'The file is probably cut off (an incomplete download or upload). Fetch or export it again.',
+		);
+	}
 	const size = info.width !== undefined && info.height !== undefined ? { width: info.width, height: info.height } : undefined;
 	if (data.length > MAX_URL_IMAGE_BYTES) {
 		throw inputError(
