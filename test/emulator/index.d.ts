@@ -47,6 +47,8 @@ export interface Fault {
 	retryAfterSeconds?: number;
 	drop?: boolean;
 	html?: boolean;
+	/** Answer 200 with a JSON body of about this many bytes, streamed (to test the client's size cap). */
+	oversizeBytes?: number;
 	/** Answer this much later (on top of the latency), e.g. to trigger client time-outs. */
 	delayMs?: number;
 	/** Cut the answer text roughly in half mid-token, finish_reason "length", no ocr_result. */

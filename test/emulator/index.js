@@ -449,6 +449,24 @@ function applyTransportFault(fault, req, res, entry) {
 		req.socket.destroy();
 		return true;
 	}
+	if (fault.oversizeBytes) {
+		// A 200 whose JSON body never ends within reason (a misbehaving proxy or endpoint), streamed.
+		entry.status = 200;
+		entry.code = 'OVERSIZE';
+		res.writeHead(200, { 'content-type': 'application/json' });
+		const chunk = Buffer.alloc(64 * 1024, 0x20);
+		let sent = 0;
+		res.write('{"output": {"padding": "');
+		const pump = () => {
+			while (sent < fault.oversizeBytes && !res.destroyed) {
+				sent += chunk.length;
+				if (!res.write(chunk)) return res.once('drain', pump);
+			}
+			if (!res.destroyed) res.end('"}}');
+		};
+		pump();
+		return true;
+	}
 	if (fault.html) {
 		entry.status = fault.status ?? 502;
 		entry.code = 'HTML';

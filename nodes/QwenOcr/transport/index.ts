@@ -89,6 +89,12 @@ export interface DashScopeRequest {
 	timeoutMs?: number;
 }
 
+/**
+ * The largest answer read. OCR answers are at most a few hundred KB (8,192 tokens of text plus
+ * boxes); anything far larger is not DashScope speaking, and reading it whole could exhaust memory.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 
@@ -121,6 +127,35 @@ interface FullResponse {
 	statusCode: number;
 }
 
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> & { destroy?: () => void } {
+	return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * Reads a streamed answer up to `limit` bytes and parses it as JSON when it is JSON; `undefined`
+ * when it is larger (the stream is then destroyed, so the rest is never read).
+ */
+export async function readCappedBody(body: unknown, limit = MAX_RESPONSE_BYTES): Promise<{ value: unknown } | undefined> {
+	if (!isAsyncIterable(body)) return { value: body };
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for await (const chunk of body) {
+		size += chunk.length;
+		if (size > limit) {
+			body.destroy?.();
+			return undefined;
+		}
+		chunks.push(chunk);
+	}
+	const text = Buffer.concat(chunks).toString('utf8');
+	if (text.trim() === '') return { value: undefined };
+	try {
+		return { value: JSON.parse(text) as unknown };
+	} catch {
+		return { value: text };
+	}
+}
+
 /** A transport error (no HTTP answer) reduced to its code and message; request config and headers are dropped. */
 function networkFailure(error: unknown): DashScopeFailure {
 	const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
@@ -151,6 +186,8 @@ export async function dashScopeRequest(
 		body: request.body,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		json: true,
+		// Streamed, so the answer's size can be capped while it is read (n8n's helpers have no limit).
+		encoding: 'stream',
 		timeout: request.timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
@@ -165,14 +202,24 @@ export async function dashScopeRequest(
 				credentialsDecrypted: connection.credentials,
 			})) as FullResponse;
 			const requestId = headerValue(response.headers, 'x-request-id') ?? headerValue(response.headers, 'x-dashscope-request-id');
-			if (response.statusCode >= 200 && response.statusCode < 300 && typeof response.body === 'object' && response.body !== null) {
+			const read = await readCappedBody(response.body);
+			const body = read?.value;
+			const ok = response.statusCode >= 200 && response.statusCode < 300;
+			if (ok && read && typeof body === 'object' && body !== null) {
 				retry.pacer?.onSuccess(ticket);
-				return { body: response.body as IDataObject, headers: response.headers };
+				return { body: body as IDataObject, headers: response.headers };
 			}
-			failure =
-				response.statusCode >= 200 && response.statusCode < 300
+			if (!read) {
+				failure = {
+					httpStatus: response.statusCode,
+					message: `The answer was larger than ${MAX_RESPONSE_BYTES / 1048576} MB and was not read; DashScope's answers are far smaller, so check the base URL of the credential`,
+					requestId,
+				};
+			} else {
+				failure = ok
 					? { httpStatus: response.statusCode, message: 'DashScope answered without a JSON body', requestId }
-					: parseErrorBody(response.statusCode, response.body, requestId);
+					: parseErrorBody(response.statusCode, body, requestId);
+			}
 			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
 			failure = networkFailure(error);

@@ -238,6 +238,18 @@ const CASES: BadInputCase[] = [
 		requests: 2,
 	},
 	{
+		name: 'answer over 16 MB (read no further, not retried)',
+		input: 'url',
+		parameters: URL_PARAMETERS,
+		item: badUrlItem,
+		fault: { oversizeBytes: 40 * 1024 * 1024 },
+		errorClass: 'NodeApiError',
+		message: /The answer was larger than 16 MB and was not read/,
+		httpStatus: 200,
+		description: /./,
+		requests: 1,
+	},
+	{
 		name: 'connection dropped on every attempt (retried, then reported)',
 		input: 'url',
 		parameters: URL_PARAMETERS,
