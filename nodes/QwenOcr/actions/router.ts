@@ -22,6 +22,14 @@ function readOptions(this: IExecuteFunctions, itemIndex: number): NodeOptions {
 	return { ...DEFAULT_OPTIONS, ...options };
 }
 
+/** Whether a parameter holds an expression anywhere, i.e. may differ between items. */
+function hasExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(hasExpression);
+	if (typeof value === 'object' && value !== null) return Object.values(value).some(hasExpression);
+	return false;
+}
+
 /** The native generation request body for one image and one task. */
 export function buildGenerationBody(model: string, image: ItemImage, task: TaskRequest, options: NodeOptions): IDataObject {
 	const imageEntry: IDataObject = { image: image.image };
@@ -250,6 +258,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	const connection = await getConnection.call(this);
 	const firstOptions = readOptions.call(this, 0);
+	// Fixed options are read once; only expressions are resolved for every item.
+	const optionsPerItem = hasExpression(this.getNode().parameters.options);
 	const concurrency = Math.max(1, Math.floor(firstOptions.concurrency));
 	// Requests in flight never pass the limit, however many items and pages run at once.
 	const slots = new Slots(concurrency);
@@ -262,7 +272,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		items.length,
 		itemLimit,
 		async (itemIndex) => {
-			const options = itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex);
+			const options = itemIndex === 0 || !optionsPerItem ? firstOptions : readOptions.call(this, itemIndex);
 			const retry: RetryPolicy = {
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,

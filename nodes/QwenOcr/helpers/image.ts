@@ -78,12 +78,6 @@ export function checkImageLimits(info: ImageInfo): string | undefined {
 	return undefined;
 }
 
-/** A problem sentence when a data URL of this many characters is over the API's limit, else undefined. */
-export function checkDataUrlLength(length: number): string | undefined {
-	if (length <= MAX_DATA_URL_LENGTH) return undefined;
-	const megabytes = (length / 1_048_576).toFixed(1);
-	return `The image is ${megabytes} MB as base64; Qwen-OCR accepts at most 10 MB of base64 (a file of about 7.5 MB). Compress or scale the image down, or pass it by URL.`;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Base64 and data URLs
@@ -185,7 +179,7 @@ function i32le(data: Uint8Array, offset: number): number {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function detectFormat(data: Uint8Array): ImageFormat | undefined {
+export function detectFormat(data: Uint8Array): ImageFormat | undefined {
 	if (PNG_SIGNATURE.every((byte, index) => data[index] === byte)) return 'png';
 	if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpeg';
 	const head = ascii(data, 0, 12);

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { inputError } from './errors';
 import type { ImageSize } from './interfaces';
 import type { ImageInfo } from './image';
-import { checkImageLimits, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
+import { checkImageLimits, detectFormat, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
 import type { PageImage, PdfDocument } from './pdf/pdf';
 import { isPdf, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
 
@@ -148,7 +148,8 @@ function unitsFromBytes(
 	selection: PdfSelection,
 	binaryPropertyName?: string,
 ): ImageUnit[] {
-	if (data.length > 0 && isPdf(data)) return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName);
+	// An image signature rules a PDF out without scanning the first KB for its header.
+	if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName);
 	return [{ binaryPropertyName, load: () => fromBytes.call(this, itemIndex, data, origin) }];
 }
 

@@ -127,27 +127,51 @@ interface FullResponse {
 	statusCode: number;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> & { destroy?: () => void } {
-	return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+interface ByteStream {
+	on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+	on(event: 'end' | 'close', listener: () => void): unknown;
+	on(event: 'error', listener: (error: Error) => void): unknown;
+	destroy(): unknown;
+}
+
+function isByteStream(value: unknown): value is ByteStream {
+	return typeof value === 'object' && value !== null && typeof (value as ByteStream).on === 'function' && typeof (value as ByteStream).destroy === 'function';
+}
+
+/** The bytes of a stream, or undefined once they pass `limit` (the stream is then destroyed unread). */
+async function readStream(stream: ByteStream, limit: number): Promise<Buffer | undefined> {
+	return await new Promise((resolve, reject) => {
+		const chunks: Uint8Array[] = [];
+		let size = 0;
+		let settled = false;
+		const settle = (value: Buffer | undefined, error?: Error) => {
+			if (settled) return;
+			settled = true;
+			if (error) reject(error);
+			else resolve(value);
+		};
+		stream.on('data', (chunk) => {
+			size += chunk.length;
+			if (size > limit) {
+				stream.destroy();
+				settle(undefined);
+			} else chunks.push(chunk);
+		});
+		stream.on('end', () => settle(Buffer.concat(chunks)));
+		stream.on('error', (error) => settle(undefined, error));
+		stream.on('close', () => settle(undefined, new Error('socket hang up')));
+	});
 }
 
 /**
  * Reads a streamed answer up to `limit` bytes and parses it as JSON when it is JSON; `undefined`
- * when it is larger (the stream is then destroyed, so the rest is never read).
+ * when it is larger (the rest is never read).
  */
 export async function readCappedBody(body: unknown, limit = MAX_RESPONSE_BYTES): Promise<{ value: unknown } | undefined> {
-	if (!isAsyncIterable(body)) return { value: body };
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	for await (const chunk of body) {
-		size += chunk.length;
-		if (size > limit) {
-			body.destroy?.();
-			return undefined;
-		}
-		chunks.push(chunk);
-	}
-	const text = Buffer.concat(chunks).toString('utf8');
+	if (!isByteStream(body)) return { value: body };
+	const bytes = await readStream(body, limit);
+	if (bytes === undefined) return undefined;
+	const text = bytes.toString('utf8');
 	if (text.trim() === '') return { value: undefined };
 	try {
 		return { value: JSON.parse(text) as unknown };

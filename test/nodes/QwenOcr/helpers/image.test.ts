@@ -4,11 +4,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import {
-	checkDataUrlLength,
 	checkImageLimits,
 	isLikelyBase64,
 	jpegOrientation,
-	MAX_DATA_URL_LENGTH,
 	parseDataUrl,
 	sniffImage,
 	toDataUrl,
@@ -285,11 +283,6 @@ describe('checkImageLimits', () => {
 		expect(checkImageLimits(info('tiff', 3000, 3000))).toMatch(/TIFF/);
 		expect(checkImageLimits(info('png', 7680, 4320))).toBeUndefined();
 		expect(checkImageLimits(info('jpeg', 9000, 6000))).toBeUndefined();
-	});
-
-	it('limits the data URL length', () => {
-		expect(checkDataUrlLength(MAX_DATA_URL_LENGTH)).toBeUndefined();
-		expect(checkDataUrlLength(MAX_DATA_URL_LENGTH + 1)).toMatch(/10\.0 MB as base64.*at most 10 MB/);
 	});
 });
 
