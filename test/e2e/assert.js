@@ -120,7 +120,8 @@ function checkLinesClamped(items, file) {
 
 /**
  * Per workflow id: the Qwen OCR node's items → a short summary, throwing on any mismatch.
- * @type {Record<string, { operation: string, input: string, check: (items: any[], outputs: any[][]) => string }>}
+ * `errorItems`: indexes of items expected to be error items (continueOnFail).
+ * @type {Record<string, { operation: string, input: string, errorItems?: number[], check: (items: any[], outputs: any[][]) => string }>}
  */
 const EXPECTATIONS = {
 	qwenOcrExample01: {
@@ -197,6 +198,27 @@ const EXPECTATIONS = {
 			assert.equal(items[2].json._qwenOcr.arrayIndex, 2, 'arrayIndex');
 			assert.equal(items[0].json._qwenOcr.validation.valid, true, 'validation');
 			return '3 line items, 2 outputs';
+		},
+	},
+	qwenOcrExample14: {
+		operation: 'textRecognition x 60 (throttled, continueOnFail)',
+		input: 'URLs, 5 requests/s quota, item 7 rejected',
+		errorItems: [7],
+		check(items) {
+			const files = ['receipt.jpg', 'table.png', 'formula.png'];
+			assert.equal(items.length, 60, 'every item comes out');
+			assert.deepEqual(items.map((/** @type {any} */ i) => i.pairedItem), Array.from({ length: 60 }, (_, item) => ({ item })), 'input order and pairedItem');
+			items.forEach((/** @type {any} */ item, /** @type {number} */ index) => {
+				if (index === 7) {
+					assert.equal(item.json.error?.code, 'DataInspectionFailed', 'item 7: the rejection as an error item');
+					assert.equal(item.json.error?.httpStatus, 400, 'item 7: HTTP status');
+					assert.ok(item.json.error?.requestId, 'item 7: request id');
+					return;
+				}
+				assert.equal(item.json.error, undefined, `item ${index}: no error`);
+				assert.equal(item.json.text, truth(files[index % 3]).text, `item ${index}: text`);
+			});
+			return '59 results + 1 error item, in order';
 		},
 	},
 	qwenOcrExample05: {
@@ -310,6 +332,7 @@ function checkWorkflow(workflow, result) {
 	const items = outputs[0];
 	assert.ok(Array.isArray(items) && items.length > 0, 'the Qwen OCR node output no items');
 	for (const [i, item] of items.entries()) {
+		if (expectation.errorItems?.includes(i)) continue; // checked by the workflow's own check
 		assert.equal(item.json.error, undefined, `item ${i} is an error item`);
 		const meta = item.json._qwenOcr;
 		assert.ok(meta && typeof meta.requestId === 'string' && meta.requestId.length > 0, `item ${i}: _qwenOcr.requestId missing`);

@@ -38,9 +38,11 @@ FIXTURES_DIR=$ROOT/test/fixtures/images
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qwen-ocr-e2e.XXXXXX")
 EMULATOR_PID=
+THROTTLED_PID=
 cleanup() {
 	local rc=$?
 	if [ -n "$EMULATOR_PID" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; fi
+	if [ -n "$THROTTLED_PID" ]; then kill "$THROTTLED_PID" 2>/dev/null || true; fi
 	if [ "${E2E_KEEP:-}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 	exit $rc
 }
@@ -212,9 +214,12 @@ run_suite() {
 	export N8N_SECURE_COOKIE=false
 
 	# A credential with a fixed id, referenced by id and name in every workflow.
+	# A second one for the throttled, faulty emulator (workflow 14).
 	cat >"$WORK/n8n-$version/credentials.json" <<-EOF
 		[{ "id": "qwenOcrE2eCredential", "name": "Qwen OCR account", "type": "qwenOcrApi",
-		   "data": { "region": "custom", "baseUrl": "$EMULATOR_URL", "apiKey": "$API_KEY" } }]
+		   "data": { "region": "custom", "baseUrl": "$EMULATOR_URL", "apiKey": "$API_KEY" } },
+		 { "id": "qwenOcrE2eThrottled", "name": "Qwen OCR (throttled emulator)", "type": "qwenOcrApi",
+		   "data": { "region": "custom", "baseUrl": "$THROTTLED_URL", "apiKey": "$API_KEY" } }]
 	EOF
 	local f
 	for f in "$WORKFLOWS_DIR"/*.json; do
@@ -310,6 +315,20 @@ for _ in $(seq 1 100); do
 done
 EMULATOR_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/emulator.out','utf8').split('\n')[0]).baseUrl")
 log "emulator at $EMULATOR_URL"
+
+# A second emulator that throttles (5 requests per 1-second window, no Retry-After, as documented)
+# and rejects one item's image as inappropriate: workflow 14 must still give every item, in order.
+node "$ROOT/test/emulator/cli.js" --port 0 --api-key "$API_KEY" --latency-ms 50 --rate-per-minute 300 --rate-window-ms 1000 \
+	--fault-rule 'item=07={"status":400,"code":"DataInspectionFailed","message":"Input data may contain inappropriate content."}' \
+	>"$WORK/throttled.out" 2>"$WORK/throttled.err" &
+THROTTLED_PID=$!
+for _ in $(seq 1 100); do
+	[ -s "$WORK/throttled.out" ] && break
+	kill -0 "$THROTTLED_PID" 2>/dev/null || { cat "$WORK/throttled.err" >&2; die "the throttled emulator exited"; }
+	sleep 0.1
+done
+THROTTLED_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/throttled.out','utf8').split('\n')[0]).baseUrl")
+log "throttled emulator at $THROTTLED_URL"
 
 if [ "$TARGET" != 1 ]; then run_suite "n8n $N8N2_VERSION (Node $("$NODE24_DIR/bin/node" -v))" "$N8N2_VERSION" "$NODE24_DIR/bin/node"; fi
 if [ "$TARGET" != 2 ]; then run_suite "n8n $N8N1_VERSION (Node $("$NODE1" -v))" "$N8N1_VERSION" "$NODE1"; fi

@@ -6,17 +6,21 @@
  * Runs the emulator as a process, e.g. for a demo n8n instance:
  *   node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N]
  *                             [--region intl|us|cn] [--send-retry-after]
+ *                             [--fault-rule 'SUBSTRING={"status":400,"code":"DataInspectionFailed"}']...
+ * A fault rule answers every generation request whose body contains SUBSTRING (e.g. a marker in an
+ * image URL) with that fault (see Fault in index.d.ts); repeatable.
  * Prints one JSON line {"baseUrl":...,"apiKey":...} when listening and runs until SIGINT/SIGTERM.
  */
 
 const { startEmulator } = require('./index');
 
-const USAGE = 'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after]';
+const USAGE =
+	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]...';
 
-/** @param {string[]} argv @returns {import('./index').EmulatorOptions} */
+/** @param {string[]} argv */
 function parseArgs(argv) {
-	/** @type {import('./index').EmulatorOptions} */
-	const options = {};
+	/** @type {import('./index').EmulatorOptions & { rateWindowMs?: number | null, faultRules: Array<[string, object]> }} */
+	const options = { faultRules: [] };
 	const number = (flag, value) => {
 		const n = Number(value);
 		if (value === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number`);
@@ -33,6 +37,13 @@ function parseArgs(argv) {
 			case '--region': options.region = /** @type {import('./index').Region} */ (value); i++; break;
 			case '--send-retry-after': options.sendRetryAfter = true; break;
 			case '--rate-window-ms': options.rateWindowMs = number(flag, value) || null; i++; break;
+			case '--fault-rule': {
+				const at = (value ?? '').indexOf('={'); // the substring may hold '=' itself
+				if (at <= 0) throw new Error('--fault-rule needs SUBSTRING=JSON');
+				options.faultRules.push([value.slice(0, at), JSON.parse(value.slice(at + 1))]);
+				i++;
+				break;
+			}
 			case '--help': case '-h': console.log(USAGE); process.exit(0); break;
 			default: throw new Error(`unknown argument ${flag}`);
 		}
@@ -48,8 +59,9 @@ async function main() {
 		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
 		process.exit(2);
 	}
-	const { rateWindowMs, ...startOptions } = options;
+	const { rateWindowMs, faultRules, ...startOptions } = options;
 	const emu = await startEmulator(startOptions);
+	for (const [substring, fault] of faultRules) emu.addFaultRule(substring, fault);
 	if (rateWindowMs && startOptions.ratePerMinute) emu.setRateLimit(startOptions.ratePerMinute, { windowMs: rateWindowMs, sendRetryAfter: startOptions.sendRetryAfter });
 	console.log(JSON.stringify({ baseUrl: emu.baseUrl, apiKey: emu.apiKey }));
 	const stop = () => {

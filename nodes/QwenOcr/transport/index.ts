@@ -157,7 +157,7 @@ async function readStream(stream: ByteStream, limit: number): Promise<Buffer | u
 				settle(undefined);
 			} else chunks.push(chunk);
 		});
-		stream.on('end', () => settle(Buffer.concat(chunks)));
+		stream.on('end', () => settle(chunks.length === 1 ? Buffer.from(chunks[0].buffer, chunks[0].byteOffset, chunks[0].byteLength) : Buffer.concat(chunks)));
 		stream.on('error', (error) => settle(undefined, error));
 		stream.on('close', () => settle(undefined, new Error('socket hang up')));
 	});
