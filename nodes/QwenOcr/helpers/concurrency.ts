@@ -141,6 +141,11 @@ export class RatePacer {
 	/** When the pace was last lowered. */
 	private lastCut = 0;
 
+	/** When the last 429 came, and the quota window it suggested. */
+	private lastThrottled = 0;
+
+	private windowMs = 1000;
+
 	/** How long starts are remembered: a few of the longest quota windows seen. */
 	private historyMs = 10_000;
 
@@ -170,8 +175,10 @@ export class RatePacer {
 	onThrottled(ticket: PacerTicket | undefined, retryAfterSeconds?: number): void {
 		if (ticket) Object.assign(ticket, { rejected: true, done: true });
 		const now = this.now();
+		this.lastThrottled = now;
 		const windowMs = Math.max(1000, (retryAfterSeconds ?? 1) * 1000);
 		this.historyMs = Math.max(this.historyMs, 3 * windowMs);
+		this.windowMs = windowMs;
 		const elapsed = now - (this.firstStart ?? now);
 		this.measureAcceptedFloor(windowMs);
 		const pacing = Number.isFinite(this.rate);
@@ -196,10 +203,16 @@ export class RatePacer {
 		}
 	}
 
-	/** Probes back up: +0.1 % per success, about +1 % a second at 10 requests a second. */
+	/**
+	 * Probes back up: +0.1 % per success (about +1 % a second at 10 requests a second), which keeps
+	 * close to a quota; +1 % per success once no 429 came for 5 s (or three windows), so the run is
+	 * back to full speed within seconds when throttling ends.
+	 */
 	onSuccess(ticket?: PacerTicket): void {
 		if (ticket) ticket.done = true;
-		if (Number.isFinite(this.rate)) this.rate *= 1.001;
+		if (!Number.isFinite(this.rate)) return;
+		const quiet = this.now() - this.lastThrottled > Math.max(5000, 3 * this.windowMs);
+		this.rate *= quiet ? 1.01 : 1.001;
 	}
 
 	/** Any other answer or failure: the server took the request, so it counts as accepted. */

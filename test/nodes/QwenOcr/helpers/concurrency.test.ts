@@ -162,6 +162,24 @@ describe('RatePacer', () => {
 		expect(result.acceptedPerSecond).toBeGreaterThan(40);
 	});
 
+	it('is back to full speed within seconds when throttling ends', async () => {
+		const used = new Map<number, number>();
+		const result = await simulate({
+			seconds: 50,
+			wanted: 100,
+			latencyMs: 50,
+			accepts: (at) => {
+				if (at >= 30_000) return true; // the quota is lifted after 30 s
+				const window = Math.floor(at / 1000);
+				const count = used.get(window) ?? 0;
+				used.set(window, count + 1);
+				return count < 10;
+			},
+		});
+		// Over the last 10 s (from 20 s after the quota was lifted): near the 100/s the client wants.
+		expect(result.sentPerSecond).toBeGreaterThan(90);
+	});
+
 	it('before a whole window has passed, paces once at the accepted rate so far', async () => {
 		let now = 0;
 		const pacer = new RatePacer(() => now);
