@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { OcrOperation } from '../helpers/interfaces';
 import { inputError } from '../helpers/errors';
 import { parseJsonLenient, stripFence } from '../helpers/answerText';
+import { itemParameter } from '../helpers/parameters';
 
 /** Custom prompt: a free instruction, no built-in task. `data` holds the answer when it is JSON. */
 export const description: INodeProperties[] = [
@@ -26,7 +27,7 @@ export const customPrompt: OcrOperation = {
 	description: 'Send your own instruction with the image; JSON answers are parsed',
 	properties: description,
 	buildRequest(itemIndex) {
-		const prompt = String(this.getNodeParameter('prompt', itemIndex, '')).trim();
+		const prompt = String(itemParameter(this, 'prompt', itemIndex, '')).trim();
 		if (!prompt) {
 			throw inputError(this.getNode(), itemIndex, 'The prompt is empty', 'Enter an instruction in the Prompt field, or pick a built-in operation such as Recognize Text.');
 		}

@@ -9,6 +9,7 @@ import type { CoerceOptions, TypedFieldRow } from '../helpers/fieldTypes';
 import { applyFieldTypes, DEFAULT_COERCE_OPTIONS, withTypeHints } from '../helpers/fieldTypes';
 import type { PresetLanguage, PresetName } from '../helpers/presets';
 import { presetRows } from '../helpers/presets';
+import { itemParameter } from '../helpers/parameters';
 
 /**
  * Key information extraction: fields named by a result_schema (built from typed rows, a preset,
@@ -183,11 +184,11 @@ export const options: INodeProperties[] = [
 
 function readRows(this: IExecuteFunctions, source: string, itemIndex: number): TypedFieldRow[] {
 	if (source === 'preset') {
-		const preset = this.getNodeParameter('schemaPreset', itemIndex, 'invoice') as PresetName;
-		const language = this.getNodeParameter('options.presetLanguage', itemIndex, 'en') as PresetLanguage;
+		const preset = itemParameter(this, 'schemaPreset', itemIndex, 'invoice') as PresetName;
+		const language = itemParameter(this, 'options.presetLanguage', itemIndex, 'en') as PresetLanguage;
 		return presetRows(preset, language);
 	}
-	return ((this.getNodeParameter('schemaFields.fields', itemIndex, []) as TypedFieldRow[]) ?? []).map((row) => ({
+	return ((itemParameter(this, 'schemaFields.fields', itemIndex, []) as TypedFieldRow[]) ?? []).map((row) => ({
 		key: row.key,
 		description: row.description ?? '',
 		type: row.type ?? 'string',
@@ -196,12 +197,12 @@ function readRows(this: IExecuteFunctions, source: string, itemIndex: number): T
 }
 
 function buildRequest(this: IExecuteFunctions, itemIndex: number): TaskRequest {
-	const source = this.getNodeParameter('schemaSource', itemIndex, 'fields') as string;
+	const source = itemParameter(this, 'schemaSource', itemIndex, 'fields') as string;
 	if (source === 'allFields') return { task: 'key_information_extraction' };
 	let resultSchema: IDataObject;
 	let fieldRows: TypedFieldRow[] | undefined;
 	if (source === 'json') {
-		resultSchema = validateResultSchema(this.getNodeParameter('resultSchema', itemIndex, '{}')) as IDataObject;
+		resultSchema = validateResultSchema(itemParameter(this, 'resultSchema', itemIndex, '{}')) as IDataObject;
 	} else {
 		fieldRows = readRows.call(this, source, itemIndex);
 		// The type goes into the description too, so the model answers in that form.
@@ -276,16 +277,16 @@ export const keyInformationExtraction: OcrOperation = {
 		const meta: IDataObject = {};
 		if (request.fieldRows) {
 			const coerceOptions: CoerceOptions = {
-				decimalSeparator: this.getNodeParameter('options.decimalSeparator', itemIndex, DEFAULT_COERCE_OPTIONS.decimalSeparator) as CoerceOptions['decimalSeparator'],
-				dateOrder: this.getNodeParameter('options.dateOrder', itemIndex, DEFAULT_COERCE_OPTIONS.dateOrder) as CoerceOptions['dateOrder'],
+				decimalSeparator: itemParameter(this, 'options.decimalSeparator', itemIndex, DEFAULT_COERCE_OPTIONS.decimalSeparator) as CoerceOptions['decimalSeparator'],
+				dateOrder: itemParameter(this, 'options.dateOrder', itemIndex, DEFAULT_COERCE_OPTIONS.dateOrder) as CoerceOptions['dateOrder'],
 			};
 			const typed = applyFieldTypes(json, request.fieldRows, coerceOptions);
 			json = typed.data as IDataObject;
 			meta.validation = typed.validation as unknown as IDataObject;
 		}
-		const splitPath = String(this.getNodeParameter('options.splitArrayField', itemIndex, '')).trim();
+		const splitPath = String(itemParameter(this, 'options.splitArrayField', itemIndex, '')).trim();
 		if (splitPath) {
-			const documentKey = String(this.getNodeParameter('options.documentFieldsKey', itemIndex, 'document')).trim() || 'document';
+			const documentKey = String(itemParameter(this, 'options.documentFieldsKey', itemIndex, 'document')).trim() || 'document';
 			return { items: splitIntoItems(json, splitPath, documentKey, meta), partial };
 		}
 		return { items: [{ json, meta }], partial };

@@ -16,19 +16,13 @@ import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest }
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
 import { OPERATIONS_BY_NAME } from './index';
+import { itemParameter } from '../helpers/parameters';
 
 function readOptions(this: IExecuteFunctions, itemIndex: number): NodeOptions {
-	const options = this.getNodeParameter('options', itemIndex, {}) as Partial<NodeOptions>;
+	const options = itemParameter(this, 'options', itemIndex, {}) as Partial<NodeOptions>;
 	return { ...DEFAULT_OPTIONS, ...options };
 }
 
-/** Whether a parameter holds an expression anywhere, i.e. may differ between items. */
-function hasExpression(value: unknown): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(hasExpression);
-	if (typeof value === 'object' && value !== null) return Object.values(value).some(hasExpression);
-	return false;
-}
 
 /** The native generation request body for one image and one task. */
 export function buildGenerationBody(model: string, image: ItemImage, task: TaskRequest, options: NodeOptions): IDataObject {
@@ -258,8 +252,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	const connection = await getConnection.call(this);
 	const firstOptions = readOptions.call(this, 0);
-	// Fixed options are read once; only expressions are resolved for every item.
-	const optionsPerItem = hasExpression(this.getNode().parameters.options);
 	const concurrency = Math.max(1, Math.floor(firstOptions.concurrency));
 	// Requests in flight never pass the limit, however many items and pages run at once.
 	const slots = new Slots(concurrency);
@@ -272,7 +264,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		items.length,
 		itemLimit,
 		async (itemIndex) => {
-			const options = itemIndex === 0 || !optionsPerItem ? firstOptions : readOptions.call(this, itemIndex);
+			const options = itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex);
 			const retry: RetryPolicy = {
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,
@@ -280,7 +272,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				slots,
 				pacer,
 			};
-			const model = String(this.getNodeParameter('model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
+			const model = String(itemParameter(this, 'model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
 			const request = operation.buildRequest.call(this, itemIndex);
 			const context: ItemContext = { operation, connection, itemIndex, options, model, request, retry };
 			return await processItem.call(this, context, concurrency, continueOnFail);

@@ -3,6 +3,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import type { OcrOperation, ParsedItem } from '../helpers/interfaces';
 import { stripFence } from '../helpers/answerText';
 import { isEmptyRow, parseHtmlTables, pickHeaderRow, rowsToObjects } from '../helpers/htmlTable';
+import { itemParameter } from '../helpers/parameters';
 
 /**
  * Table parsing: the model answers HTML; it becomes rectangular rows (spans expanded), or one item
@@ -46,11 +47,11 @@ export const tableParsing: OcrOperation = {
 		const fenced = stripFence(answer.text);
 		const { tables, complete } = parseHtmlTables(fenced.content);
 		const partial = !fenced.complete || !complete;
-		const output = this.getNodeParameter('options.tableOutput', itemIndex, 'tables') as string;
+		const output = itemParameter(this, 'options.tableOutput', itemIndex, 'tables') as string;
 		if (output !== 'rows') {
 			return { items: [{ json: { tables: tables as unknown as IDataObject[], html: fenced.content } }], partial };
 		}
-		const headerRow = this.getNodeParameter('options.headerRow', itemIndex, 0) as number;
+		const headerRow = itemParameter(this, 'options.headerRow', itemIndex, 0) as number;
 		const items: ParsedItem[] = [];
 		tables.forEach((table, tableIndex) => {
 			const headerIndex = pickHeaderRow(table.rows, headerRow);

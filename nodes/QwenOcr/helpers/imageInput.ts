@@ -7,6 +7,7 @@ import type { ImageInfo } from './image';
 import { checkImageLimits, detectFormat, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
 import type { PageImage, PdfDocument } from './pdf/pdf';
 import { isPdf, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
+import { itemParameter } from './parameters';
 
 /** The image of one item, ready for the request's `image` entry. */
 export interface ItemImage {
@@ -155,7 +156,7 @@ function unitsFromBytes(
 
 /** `data`, `attachment_0, attachment_1` or `*` (every binary property, in the item's order). */
 function selectedProperties(this: IExecuteFunctions, itemIndex: number, binary: Record<string, unknown>): { names: string[]; several: boolean } {
-	const value = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	const value = String(itemParameter(this, 'binaryPropertyName', itemIndex, 'data')).trim();
 	const existing = Object.keys(binary);
 	const hint = existing.length
 		? `The item has these binary properties: ${existing.join(', ')}. Set Input Binary Field to one of them, several separated by commas, or * for all.`
@@ -183,7 +184,7 @@ async function binaryUnits(this: IExecuteFunctions, itemIndex: number, selection
 }
 
 function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
-	const value = String(this.getNodeParameter('imageUrl', itemIndex, '')).trim();
+	const value = String(itemParameter(this, 'imageUrl', itemIndex, '')).trim();
 	let url: URL;
 	try {
 		url = new URL(value);
@@ -197,7 +198,7 @@ function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
 }
 
 function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): ImageUnit[] {
-	const value = String(this.getNodeParameter('base64Data', itemIndex, '')).trim();
+	const value = String(itemParameter(this, 'base64Data', itemIndex, '')).trim();
 	let base64 = value;
 	if (value.startsWith('data:')) {
 		const parsed = parseDataUrl(value);
@@ -218,7 +219,7 @@ function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfS
  * errors of one image or page when its unit is loaded.
  */
 export async function listImageUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
-	const inputType = this.getNodeParameter('inputType', itemIndex, 'binary') as string;
+	const inputType = itemParameter(this, 'inputType', itemIndex, 'binary') as string;
 	if (inputType === 'url') {
 		const image = fromUrl.call(this, itemIndex);
 		return [{ load: () => image }];

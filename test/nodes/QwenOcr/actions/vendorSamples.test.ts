@@ -17,6 +17,7 @@ function sample(name: string): IDataObject {
 /** The node context a parser sees: only its options are read. */
 function context(options: IDataObject = {}): IExecuteFunctions {
 	return {
+		getNode: () => ({ parameters: { options } }),
 		getNodeParameter: (name: string, _itemIndex: number, fallback: unknown) =>
 			name.startsWith('options.') ? (options[name.slice(8)] ?? fallback) : fallback,
 	} as unknown as IExecuteFunctions;
