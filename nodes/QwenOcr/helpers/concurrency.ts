@@ -120,8 +120,9 @@ export interface PacerTicket {
  * at the accepted rate after each of those would lower the rate again and again (x0.8 per window at
  * 20 % rejections) until the run crawls. Two guards tell them apart:
  * - the accepted count is only read per quota window once a whole window has passed; before that the
- *   first 429 paces at the accepted rate of the time elapsed, and the pace is lowered at most once
- *   per window;
+ *   first 429 paces at the accepted rate of the time elapsed, and only when most requests after it
+ *   are rejected too (a quota used up) at the count accepted so far per window. After that, the
+ *   pace is lowered at most once per window;
  * - what the server accepted over fully answered windows is a lower bound of its quota, so a 429
  *   while pacing clearly under that bound is not the quota speaking and does not slow the pace.
  */
@@ -187,9 +188,17 @@ export class RatePacer {
 		const accepted = (span: number) => this.starts.filter((start) => start.at >= now - span && !start.rejected).length;
 		let perSecond: number;
 		if (elapsed < windowMs) {
-			// Less than a window seen: the accepted rate so far, once (a quota's count is not known yet).
-			if (pacing) return;
-			perSecond = (Math.max(1, accepted(elapsed)) * 1000) / Math.max(1, elapsed);
+			if (!pacing) {
+				// Less than a window seen: the accepted rate so far (a quota's count is not known yet).
+				perSecond = (Math.max(1, accepted(elapsed)) * 1000) / Math.max(1, elapsed);
+			} else {
+				// Most requests sent since are rejected too: that is a quota used up for this window, not
+				// an overloaded service (which rejects a share at any rate). Pace at its count per window.
+				const since = this.starts.filter((start) => start.at >= this.lastCut && start.done);
+				const rejected = since.filter((start) => start.rejected).length;
+				if (since.length < 8 || rejected < 0.5 * since.length) return;
+				perSecond = (accepted(elapsed) * 1000) / windowMs;
+			}
 		} else {
 			const atCurrentPace = ticket !== undefined && ticket.at >= this.lastCut;
 			if (atCurrentPace && now - this.lastCut < windowMs) return;

@@ -11,6 +11,7 @@ async function simulate(options: { seconds: number; wanted: number; latencyMs: n
 	const pending: Array<{ doneAt: number; ticket: PacerTicket; ok: boolean }> = [];
 	const sent: number[] = [];
 	const accepted: number[] = [];
+	const rejected: number[] = [];
 	const settle = (until: number) => {
 		pending.sort((a, b) => a.doneAt - b.doneAt);
 		while (pending.length > 0 && pending[0].doneAt <= until) {
@@ -29,11 +30,17 @@ async function simulate(options: { seconds: number; wanted: number; latencyMs: n
 		const ok = options.accepts(ticket.at);
 		sent.push(ticket.at);
 		if (ok) accepted.push(ticket.at);
+		else rejected.push(ticket.at);
 		pending.push({ doneAt: ticket.at + options.latencyMs, ticket, ok });
 		wantedAt = Math.max(wantedAt + 1000 / options.wanted, ticket.at);
 	}
 	const lastSeconds = (list: number[], seconds: number) => list.filter((at) => at >= (options.seconds - seconds) * 1000).length / seconds;
-	return { sentPerSecond: lastSeconds(sent, 10), acceptedPerSecond: lastSeconds(accepted, 10), rate: (pacer as unknown as { rate: number }).rate };
+	return {
+		sentPerSecond: lastSeconds(sent, 10),
+		acceptedPerSecond: lastSeconds(accepted, 10),
+		rate: (pacer as unknown as { rate: number }).rate,
+		rejectedFirstSeconds: (seconds: number) => rejected.filter((at) => at < seconds * 1000).length,
+	};
 }
 
 describe('ItemLimit', () => {
@@ -150,6 +157,8 @@ describe('RatePacer', () => {
 		});
 		expect(result.acceptedPerSecond).toBeGreaterThanOrEqual(9.5);
 		expect(result.sentPerSecond).toBeLessThan(11);
+		// The first window, before the quota's count is known, costs a few 429s, not one per request sent.
+		expect(result.rejectedFirstSeconds(2)).toBeLessThan(50);
 		expect(result.rate).toBeGreaterThan(9);
 		expect(result.rate).toBeLessThan(11);
 	});
