@@ -203,7 +203,15 @@ export class RatePacer {
 			const atCurrentPace = ticket !== undefined && ticket.at >= this.lastCut;
 			if (atCurrentPace && now - this.lastCut < windowMs) return;
 			const span = Math.min(2 * windowMs, elapsed);
-			perSecond = (accepted(span) * 1000) / span;
+			// Early in a run, per quota window that the starts cover: the first burst at high latency
+			// (all sent at once, answered a window later) is one window's worth, not `span`'s.
+			let windows = span / windowMs;
+			if (elapsed < 2 * windowMs) {
+				const inSpan = this.starts.filter((start) => start.at >= now - span);
+				const covered = inSpan.length > 0 ? inSpan[inSpan.length - 1].at - inSpan[0].at : 0;
+				windows = Math.min(windows, Math.max(1, Math.ceil(covered / windowMs)));
+			}
+			perSecond = (accepted(span) * 1000) / (windows * windowMs);
 		}
 		const rate = Math.max(0.98 * perSecond, 0.8 * this.acceptedFloor, 0.2);
 		if (rate < this.rate) {
