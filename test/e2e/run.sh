@@ -43,6 +43,7 @@ cleanup() {
 	local rc=$?
 	if [ -n "$EMULATOR_PID" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; fi
 	if [ -n "$THROTTLED_PID" ]; then kill "$THROTTLED_PID" 2>/dev/null || true; fi
+	if [ -n "${STARTED_PID:-}" ]; then kill "$STARTED_PID" 2>/dev/null || true; fi
 	if [ "${E2E_KEEP:-}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 	exit $rc
 }
@@ -306,29 +307,28 @@ for pid in "${pids[@]}"; do wait "$pid" || die "an n8n install failed"; done
 
 phase "start the DashScope emulator"
 API_KEY="sk-e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-node "$ROOT/test/emulator/cli.js" --port 0 --api-key "$API_KEY" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
-EMULATOR_PID=$!
-for _ in $(seq 1 100); do
-	[ -s "$WORK/emulator.out" ] && break
-	kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$WORK/emulator.err" >&2; die "the emulator exited"; }
-	sleep 0.1
-done
-EMULATOR_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/emulator.out','utf8').split('\n')[0]).baseUrl")
-log "emulator at $EMULATOR_URL"
-
+# start_emulator <name> [cli args...]: starts test/emulator/cli.js in the background and waits
+# for its first line; sets STARTED_PID and STARTED_URL.
+start_emulator() {
+	local name=$1
+	shift
+	node "$ROOT/test/emulator/cli.js" --port 0 --api-key "$API_KEY" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	STARTED_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$WORK/$name.out" ] && break
+		kill -0 "$STARTED_PID" 2>/dev/null || { cat "$WORK/$name.err" >&2; die "the $name emulator exited"; }
+		sleep 0.1
+	done
+	STARTED_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/$name.out','utf8').split('\n')[0]).baseUrl")
+	log "$name emulator at $STARTED_URL"
+}
+start_emulator main
+EMULATOR_PID=$STARTED_PID EMULATOR_URL=$STARTED_URL
 # A second emulator that throttles (5 requests per 1-second window, no Retry-After, as documented)
 # and rejects one item's image as inappropriate: workflow 14 must still give every item, in order.
-node "$ROOT/test/emulator/cli.js" --port 0 --api-key "$API_KEY" --latency-ms 50 --rate-per-minute 300 --rate-window-ms 1000 \
-	--fault-rule 'item=07={"status":400,"code":"DataInspectionFailed","message":"Input data may contain inappropriate content."}' \
-	>"$WORK/throttled.out" 2>"$WORK/throttled.err" &
-THROTTLED_PID=$!
-for _ in $(seq 1 100); do
-	[ -s "$WORK/throttled.out" ] && break
-	kill -0 "$THROTTLED_PID" 2>/dev/null || { cat "$WORK/throttled.err" >&2; die "the throttled emulator exited"; }
-	sleep 0.1
-done
-THROTTLED_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/throttled.out','utf8').split('\n')[0]).baseUrl")
-log "throttled emulator at $THROTTLED_URL"
+start_emulator throttled --latency-ms 50 --rate-per-minute 300 --rate-window-ms 1000 \
+	--fault-rule 'item=07={"status":400,"code":"DataInspectionFailed","message":"Input data may contain inappropriate content."}'
+THROTTLED_PID=$STARTED_PID THROTTLED_URL=$STARTED_URL
 
 if [ "$TARGET" != 1 ]; then run_suite "n8n $N8N2_VERSION (Node $("$NODE24_DIR/bin/node" -v))" "$N8N2_VERSION" "$NODE24_DIR/bin/node"; fi
 if [ "$TARGET" != 2 ]; then run_suite "n8n $N8N1_VERSION (Node $("$NODE1" -v))" "$N8N1_VERSION" "$NODE1"; fi

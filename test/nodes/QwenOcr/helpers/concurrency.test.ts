@@ -43,6 +43,18 @@ async function simulate(options: { seconds: number; wanted: number; latencyMs: n
 	};
 }
 
+/** A server quota of `perWindow` starts per fixed 1-second window, lifted from `liftedAt` ms on. */
+function fixedWindowQuota(perWindow: number, liftedAt = Number.POSITIVE_INFINITY): (at: number) => boolean {
+	const used = new Map<number, number>();
+	return (at) => {
+		if (at >= liftedAt) return true;
+		const window = Math.floor(at / 1000);
+		const count = used.get(window) ?? 0;
+		used.set(window, count + 1);
+		return count < perWindow;
+	};
+}
+
 describe('ItemLimit', () => {
 	it('lets one more item start for each item waiting to retry, up to twice the concurrency', () => {
 		const limit = new ItemLimit(4);
@@ -143,18 +155,7 @@ describe('RatePacer', () => {
 	});
 
 	it('under a quota of 10 per 1-second window settles at the quota without hammering it', async () => {
-		const used = new Map<number, number>();
-		const result = await simulate({
-			seconds: 60,
-			wanted: 200,
-			latencyMs: 50,
-			accepts: (at) => {
-				const window = Math.floor(at / 1000);
-				const count = used.get(window) ?? 0;
-				used.set(window, count + 1);
-				return count < 10;
-			},
-		});
+		const result = await simulate({ seconds: 60, wanted: 200, latencyMs: 50, accepts: fixedWindowQuota(10) });
 		expect(result.acceptedPerSecond).toBeGreaterThanOrEqual(9.5);
 		expect(result.sentPerSecond).toBeLessThan(11);
 		// The first window, before the quota's count is known, costs a few 429s, not one per request sent.
@@ -172,19 +173,8 @@ describe('RatePacer', () => {
 	});
 
 	it('is back to full speed within seconds when throttling ends', async () => {
-		const used = new Map<number, number>();
-		const result = await simulate({
-			seconds: 50,
-			wanted: 100,
-			latencyMs: 50,
-			accepts: (at) => {
-				if (at >= 30_000) return true; // the quota is lifted after 30 s
-				const window = Math.floor(at / 1000);
-				const count = used.get(window) ?? 0;
-				used.set(window, count + 1);
-				return count < 10;
-			},
-		});
+		// The quota is lifted after 30 s.
+		const result = await simulate({ seconds: 50, wanted: 100, latencyMs: 50, accepts: fixedWindowQuota(10, 30_000) });
 		// Over the last 10 s (from 20 s after the quota was lifted): near the 100/s the client wants.
 		expect(result.sentPerSecond).toBeGreaterThan(90);
 	});
