@@ -12,43 +12,13 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { binaryItem, fixture, generationRequests, runQwenOcr, useEmulator } from '../../engine/qwenOcr';
 import { bytesItem, makeBmp, makeJpeg, makePng } from '../../engine/images';
+import { tiffLittle, webpExtended } from '../../engine/imageHeaders';
 
 const emulator = useEmulator();
 
 const pdf = (name: string) => readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'pdf', name));
 const pdfItem = (name: string) => bytesItem(pdf(name), name, 'application/pdf');
 const GIF = Buffer.from('R0lGODlhFAAUAIAAAP///wAAACH5BAEAAAAALAAAAAAUABQAAAIRhI+py+0Po5y02ouz3rz7rxUAOw==', 'base64');
-
-/** A TIFF header with only its size tags: enough for the size checks, which read no pixels. */
-function tiffHeader(width: number, height: number): Buffer {
-	const data = Buffer.alloc(8 + 2 + 2 * 12 + 4);
-	data.write('II*\0', 0, 'binary');
-	data.writeUInt32LE(8, 4);
-	data.writeUInt16LE(2, 8);
-	[
-		[256, width],
-		[257, height],
-	].forEach(([tag, value], index) => {
-		const at = 10 + index * 12;
-		data.writeUInt16LE(tag, at);
-		data.writeUInt16LE(4, at + 2); // LONG
-		data.writeUInt32LE(1, at + 4);
-		data.writeUInt32LE(value, at + 8);
-	});
-	return data;
-}
-
-/** A WEBP header (VP8X) with a canvas size. */
-function webpHeader(width: number, height: number): Buffer {
-	const data = Buffer.alloc(30);
-	data.write('RIFF', 0, 'binary');
-	data.writeUInt32LE(22, 4);
-	data.write('WEBPVP8X', 8, 'binary');
-	data.writeUInt32LE(10, 16);
-	data.writeUIntLE(width - 1, 24, 3);
-	data.writeUIntLE(height - 1, 27, 3);
-	return data;
-}
 
 type Operation = 'textRecognition' | 'keyInformationExtraction' | 'customPrompt';
 type InputType = 'binary' | 'url' | 'base64';
@@ -163,8 +133,8 @@ const CASES: BadInputCase[] = [
 	inputCase('aspect ratio 201:1 (wide)', bytesItem(makePng(4020, 20), 'strip.png', 'image/png'), /aspect ratio of 201:1/),
 	inputCase('aspect ratio 207:1 (tall)', bytesItem(makePng(15, 3100), 'column.png', 'image/png'), /aspect ratio of 207:1/),
 	inputCase('BMP above 4K', bytesItem(makeBmp(4000, 2500), 'big.bmp', 'image/bmp'), /4000×2500 px BMP; above 4K/),
-	inputCase('TIFF above 4K', bytesItem(tiffHeader(5000, 3000), 'big.tif', 'image/tiff'), /5000×3000 px TIFF; above 4K/),
-	inputCase('WEBP above 4K', bytesItem(webpHeader(4096, 4096), 'big.webp', 'image/webp'), /4096×4096 px WEBP; above 4K/),
+	inputCase('TIFF above 4K', bytesItem(Buffer.from(tiffLittle(5000, 3000)), 'big.tif', 'image/tiff'), /5000×3000 px TIFF; above 4K/),
+	inputCase('WEBP above 4K', bytesItem(Buffer.from(webpExtended(4096, 4096)), 'big.webp', 'image/webp'), /4096×4096 px WEBP; above 4K/),
 	inputCase('12 MB JPEG file', bytesItem(makeJpeg(2900, 2900), 'huge.jpg', 'image/jpeg'), /The image is 1[1-3]\.\d MB; DashScope accepts at most 10 MB/, /Resize or recompress/),
 	// URL input
 	urlCase('URL that is not a URL', 'invoice dot png', /"invoice dot png" is not a valid URL/),
