@@ -264,7 +264,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		items.length,
 		itemLimit,
 		async (itemIndex) => {
-			const options = itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex);
+			const options = readOptions.call(this, itemIndex);
 			const retry: RetryPolicy = {
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,

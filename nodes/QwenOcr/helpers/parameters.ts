@@ -14,7 +14,8 @@ function rawParameter(context: IExecuteFunctions, path: string): unknown {
 	return value;
 }
 
-/** Per node run: the values of parameters without expressions, read once. */
+/** Per node run and parameter: its value when it has no expression, PER_ITEM when it has one. */
+const PER_ITEM = Symbol('per item');
 const fixedValues = new WeakMap<IExecuteFunctions, Map<string, unknown>>();
 
 /**
@@ -23,9 +24,11 @@ const fixedValues = new WeakMap<IExecuteFunctions, Map<string, unknown>>();
  * resolution is a visible share of the node's own CPU time). Callers must not mutate the value.
  */
 export function itemParameter<T>(context: IExecuteFunctions, path: string, itemIndex: number, fallback: T): T {
-	if (hasExpression(rawParameter(context, path))) return context.getNodeParameter(path, itemIndex, fallback) as T;
 	let values = fixedValues.get(context);
 	if (!values) fixedValues.set(context, (values = new Map()));
-	if (!values.has(path)) values.set(path, context.getNodeParameter(path, itemIndex, fallback));
-	return values.get(path) as T;
+	if (!values.has(path)) {
+		values.set(path, hasExpression(rawParameter(context, path)) ? PER_ITEM : context.getNodeParameter(path, itemIndex, fallback));
+	}
+	const value = values.get(path);
+	return (value === PER_ITEM ? context.getNodeParameter(path, itemIndex, fallback) : value) as T;
 }
