@@ -290,12 +290,12 @@ async function installPackedPackage(home, tarball, logFile) {
 // The DashScope emulator
 
 /**
- * Starts test/dev/emulator.js (the emulator with its request log written to logFile as JSON lines).
+ * Starts test/emulator/cli.js (the emulator, with its request log written to requestLog as JSON lines).
  * @param {{ port?: number, apiKey?: string, requestLog?: string, outputLog: string }} opts
  */
 async function startEmulator(opts) {
 	const apiKey = opts.apiKey ?? `sk-dev-${crypto.randomBytes(12).toString('hex')}`;
-	const args = [path.join(__dirname, 'emulator.js'), '--port', String(opts.port ?? 0), '--api-key', apiKey];
+	const args = [path.join(__dirname, '..', 'emulator', 'cli.js'), '--port', String(opts.port ?? 0), '--api-key', apiKey];
 	if (opts.requestLog) args.push('--log', opts.requestLog);
 	/** @type {(v: { baseUrl: string, apiKey: string }) => void} */
 	let ready = () => {};

@@ -7,19 +7,22 @@
  *   node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N]
  *                             [--region intl|us|cn] [--send-retry-after]
  *                             [--fault-rule 'SUBSTRING={"status":400,"code":"DataInspectionFailed"}']...
+ *                             [--log requests.jsonl]
  * A fault rule answers every generation request whose body contains SUBSTRING (e.g. a marker in an
- * image URL) with that fault (see Fault in index.d.ts); repeatable.
+ * image URL) with that fault (see Fault in index.d.ts); repeatable. --log appends one JSON line per
+ * finished request (no authorization headers, no image bytes), so scripts can check what was sent.
  * Prints one JSON line {"baseUrl":...,"apiKey":...} when listening and runs until SIGINT/SIGTERM.
  */
 
+const fs = require('node:fs');
 const { startEmulator } = require('./index');
 
 const USAGE =
-	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]...';
+	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]... [--log FILE]';
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-	/** @type {import('./index').EmulatorOptions & { rateWindowMs?: number | null, faultRules: Array<[string, object]> }} */
+	/** @type {import('./index').EmulatorOptions & { rateWindowMs?: number | null, faultRules: Array<[string, object]>, log?: string }} */
 	const options = { faultRules: [] };
 	const number = (flag, value) => {
 		const n = Number(value);
@@ -37,6 +40,7 @@ function parseArgs(argv) {
 			case '--region': options.region = /** @type {import('./index').Region} */ (value); i++; break;
 			case '--send-retry-after': options.sendRetryAfter = true; break;
 			case '--rate-window-ms': options.rateWindowMs = number(flag, value) || null; i++; break;
+			case '--log': if (!value) throw new Error('--log needs a file'); options.log = value; i++; break;
 			case '--fault-rule': {
 				const at = (value ?? '').indexOf('={'); // the substring may hold '=' itself
 				if (at <= 0) throw new Error('--fault-rule needs SUBSTRING=JSON');
@@ -51,6 +55,40 @@ function parseArgs(argv) {
 	return options;
 }
 
+/** A log line without secrets or image bytes. @param {import('../emulator').RequestLogEntry} e */
+function summarise(e) {
+	const body = e.body && typeof e.body === 'object' ? e.body : undefined;
+	return {
+		at: new Date(e.startedAt).toISOString(),
+		ms: (e.endedAt ?? Date.now()) - e.startedAt,
+		method: e.method,
+		path: e.path,
+		status: e.status,
+		code: e.code,
+		requestId: e.requestId,
+		model: e.model,
+		task: e.task,
+		answeredAs: e.answeredAs,
+		images: e.images.map((i) => ({ source: i.source, format: i.sniffedFormat, width: i.width, height: i.height, bytes: i.bytes })),
+		imageUrls: collectUrls(body?.input?.messages ?? body?.messages),
+		chat: e.chat,
+		tools: Array.isArray(body?.tools) ? body.tools.map((t) => t?.function?.name) : undefined,
+	};
+}
+
+/** http(s) image URLs in the request's messages (data URLs left out). */
+function collectUrls(messages) {
+	const urls = [];
+	const visit = (v) => {
+		if (typeof v === 'string') {
+			if (/^https?:\/\//.test(v)) urls.push(v);
+		} else if (Array.isArray(v)) v.forEach(visit);
+		else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k === 'image' || k === 'image_url' || k === 'url' || typeof x === 'object') visit(x);
+	};
+	visit(messages);
+	return urls.length ? urls : undefined;
+}
+
 async function main() {
 	let options;
 	try {
@@ -59,12 +97,25 @@ async function main() {
 		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
 		process.exit(2);
 	}
-	const { rateWindowMs, faultRules, ...startOptions } = options;
+	const { rateWindowMs, faultRules, log, ...startOptions } = options;
 	const emu = await startEmulator(startOptions);
 	for (const [substring, fault] of faultRules) emu.addFaultRule(substring, fault);
 	if (rateWindowMs && startOptions.ratePerMinute) emu.setRateLimit(startOptions.ratePerMinute, { windowMs: rateWindowMs, sendRetryAfter: startOptions.sendRetryAfter });
+	let written = 0;
+	const flush = () => {
+		if (!log) return;
+		const lines = [];
+		while (written < emu.requests.length && emu.requests[written].endedAt !== undefined) {
+			lines.push(JSON.stringify(summarise(emu.requests[written])));
+			written++;
+		}
+		if (lines.length) fs.appendFileSync(log, lines.join('\n') + '\n');
+	};
+	const timer = log ? setInterval(flush, 100) : undefined;
 	console.log(JSON.stringify({ baseUrl: emu.baseUrl, apiKey: emu.apiKey }));
 	const stop = () => {
+		clearInterval(timer);
+		flush();
 		emu.close().then(() => process.exit(0));
 	};
 	process.once('SIGINT', stop);
