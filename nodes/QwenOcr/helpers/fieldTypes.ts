@@ -24,10 +24,12 @@
  * - One `.` or `,` followed by other than three digits is the decimal separator ("12,5" → 12.5, "1234,5").
  *   Followed by exactly three digits it is also the decimal separator when the part before it is 0 ("0,123" →
  *   0.123: a thousands group never starts with 0), longer than three digits ("1234.567") or itself grouped by
- *   spaces or apostrophes ("1 234,567"). Otherwise ("1.234", "1,234") the Decimal Separator option decides;
- *   with `auto` a `number` or `integer` is invalid (the reason says to set the option), while an `amount` is
- *   read as thousands (1234) because money has at most two decimals, unless a three-decimal currency (KWD,
- *   BHD, OMR, JOD, TND, LYD, IQD) is named, which stays undecided.
+ *   spaces or apostrophes ("1 234,567"). Otherwise ("1.234", "1,234") the Decimal Separator option decides.
+ *   With `auto`: an `amount`, and a `number` or `integer` written with a currency ("¥3,200", "$1,500"), is read
+ *   as thousands (3200) because money has at most two decimals, unless a three-decimal currency (KWD, BHD, OMR,
+ *   JOD, TND, LYD, IQD) is named, which stays undecided; an `integer` is read as thousands when the decimal
+ *   reading is not whole ("4,200" → 4200, never 4.2); anything else ("1.234" as a number, "2,000" or "1.000" as
+ *   an integer, which may be a German 2 or 1) is invalid and the reason says to set the option.
  * - A value is kept exactly as a JSON number: amounts are not rounded to two decimals. Values with more than
  *   15 significant digits are invalid (a JSON number cannot hold them exactly; use `string` for IDs).
  * - `integer`: the number must be whole after reading ("12.00" → 12, "12.5" is invalid).
@@ -197,7 +199,7 @@ function validGrouping(groups: string[], separator: string): boolean {
 type Split = { intPart: string; fracPart: string } | { reason: string };
 
 /** Where the decimal separator is in digits with separators (`.` `,` space `'`). */
-function splitDecimal(body: string, kind: NumericKind, option: DecimalSeparatorOption, threeDecimals: boolean): Split {
+function splitDecimal(body: string, kind: NumericKind, option: DecimalSeparatorOption, money: { currency: boolean; threeDecimals: boolean }): Split {
 	const dots = countOf(body, '.');
 	const commas = countOf(body, ',');
 	let decimal: '.' | ',' | null = null;
@@ -211,14 +213,19 @@ function splitDecimal(body: string, kind: NumericKind, option: DecimalSeparatorO
 		const decided = after.length !== 3 || /^0*$/.test(beforeDigits) || before !== beforeDigits || before.length > 3;
 		if (decided) decimal = separator;
 		else if (option === 'auto') {
-			if (kind !== 'amount' || threeDecimals) {
+			// Money has at most two decimals: an amount, or a number written with a currency (¥3,200), has a
+			// thousands group after the separator, unless a three-decimal currency is named.
+			const isMoney = (kind === 'amount' || money.currency) && !money.threeDecimals;
+			// A whole number has no decimals: as an integer 4,200 can only be 4200, but 2,000 may be 2 (a German 2.000 is 2).
+			const onlyGrouped = kind === 'integer' && !/^0+$/.test(after);
+			if (!isMoney && !onlyGrouped) {
 				const decimalReading = Number(`${before}.${after}`);
 				const groupedReading = Number(`${before}${after}`);
 				return {
 					reason: `cannot tell whether "${separator}" is a decimal or a thousands separator (${decimalReading} or ${groupedReading}); set the Decimal Separator option to "." or "," to decide`,
 				};
 			}
-			decimal = null; // money has at most two decimals: three digits after the separator are a thousands group
+			decimal = null;
 		} else decimal = option === separator ? separator : null;
 	}
 
@@ -287,7 +294,7 @@ function parseNumeric(raw: string, kind: NumericKind, option: DecimalSeparatorOp
 	if (/\p{L}/u.test(text)) return invalid('it contains text (units or words are not read)');
 	if (!/\d/.test(text)) return invalid('it has no digits');
 	if (!/^[\d., ']+$/.test(text)) return invalid('it contains characters that are not part of a number');
-	const split = splitDecimal(text, kind, option, threeDecimals);
+	const split = splitDecimal(text, kind, option, { currency: hasCurrency, threeDecimals });
 	if ('reason' in split) return invalid(split.reason);
 	const { intPart, fracPart } = split;
 

@@ -1,4 +1,4 @@
-/** 40 real-world value forms through the engine: the model's strings become typed values (or are reported). */
+/** 45 real-world value forms through the engine: the model's strings become typed values (or are reported). */
 import type { IDataObject } from 'n8n-workflow';
 
 import { binaryItem, runQwenOcr, useEmulator } from '../../../engine/qwenOcr';
@@ -25,6 +25,11 @@ const TABLE: Array<[string, string, unknown]> = [
 	['12.00', 'integer', 12],
 	['12.5', 'integer', undefined],
 	['1.234', 'number', undefined],
+	['¥3,200', 'number', 3200],
+	['$1,500', 'number', 1500],
+	['4,200', 'integer', 4200],
+	['2,000', 'integer', undefined],
+	['1.000', 'integer', undefined],
 	['abc', 'amount', undefined],
 	['N/A', 'amount', null],
 	['2024-03-05', 'date', '2024-03-05'],

@@ -218,11 +218,12 @@ describe('coerceValue: one separator followed by three digits', () => {
 	it.each<[string, FieldType]>([
 		['1.234', 'number'],
 		['1,234', 'number'],
-		['1,234', 'integer'],
 		['-12.345', 'number'],
-		['€ 1.234', 'number'],
-		['¥3,200', 'number'],
 		['20,000%', 'number'],
+		['2,000', 'integer'],
+		['1.000', 'integer'],
+		['12.000', 'integer'],
+		['KWD 1,500', 'number'],
 	])('%j as %s is undecidable with auto', (input, type) => {
 		expect(reason(input, type)).toMatch(/cannot tell whether "[.,]" is a decimal or a thousands separator .*set the Decimal Separator option/);
 	});
@@ -240,6 +241,32 @@ describe('coerceValue: one separator followed by three digits', () => {
 		expect(reason('KWD 1.234', 'amount')).toMatch(/cannot tell/);
 		expect(reason('1,234 BHD', 'amount')).toMatch(/cannot tell/);
 		expect(value('KWD 1.234', 'amount', DOT)).toBe(1.234);
+	});
+
+	it('reads a number written with a currency as thousands, as an amount is (money has at most two decimals)', () => {
+		expect(value('¥3,200', 'number')).toBe(3200);
+		expect(value('$1,500', 'number')).toBe(1500);
+		expect(value('€ 1.234', 'number')).toBe(1234);
+		expect(value('1.500 €', 'number')).toBe(1500);
+		expect(value('USD 2,000', 'integer')).toBe(2000);
+		expect(value('3,200元', 'number')).toBe(3200);
+		// The option still decides when set; the other forms are read as before.
+		expect(value('$1,500', 'number', COMMA)).toBe(1.5);
+		expect(value('$1,500.25', 'number')).toBe(1500.25);
+		expect(value('$12,50', 'number')).toBe(12.5);
+	});
+
+	it('reads one separator as thousands for an integer only when the decimal reading is not whole', () => {
+		expect(value('4,200', 'integer')).toBe(4200);
+		expect(value('1,234', 'integer')).toBe(1234);
+		expect(value('1.050', 'integer')).toBe(1050);
+		// 2,000 may be 2 (German 2.000 is two) or 2000: reported, with both readings.
+		expect(reason('2,000', 'integer')).toBe(
+			'"2,000" is not a whole number: cannot tell whether "," is a decimal or a thousands separator (2 or 2000); set the Decimal Separator option to "." or "," to decide',
+		);
+		expect(reason('1.000', 'integer')).toMatch(/\(1 or 1000\)/);
+		// Only integers: as a number, 4,200 may still be 4.2.
+		expect(reason('4,200', 'number')).toMatch(/\(4\.2 or 4200\)/);
 	});
 
 	it('follows the Decimal Separator option', () => {
