@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ImageSize, OcrOperation } from '../helpers/interfaces';
+import { isStructurallyComplete, wholeText } from '../helpers/answerText';
 
 /**
  * Advanced recognition: every text line with its box. Boxes come from `ocr_result.words_info`,
@@ -58,9 +59,16 @@ export const advancedRecognition: OcrOperation = {
 	buildRequest: () => ({ task: 'advanced_recognition' }),
 	parse({ answer, imageSize }) {
 		const wordsInfo = answer.ocrResult?.words_info;
+		// A cut answer has an open fence; the vendor's own complete answer leaves its JSON unclosed, so only the
+		// fence counts. A missing words_info is no cut: the model just gave no boxes.
+		const partial = !isStructurallyComplete('text', answer.text);
+		if (!Array.isArray(wordsInfo)) {
+			// Without words_info (qwen-vl-ocr-2024-10-28 on the task's prompt, a proxy stripping ocr_result) there
+			// are no trustworthy boxes: the model's text is all there is.
+			return { items: [{ json: { text: wholeText(answer.text).text, lines: [] } }], partial };
+		}
 		const lines = wordsInfoToLines(wordsInfo, imageSize);
 		const text = lines.map((line) => line.text).join('\n');
-		// Without words_info (older model, proxy stripping ocr_result) there are no trustworthy boxes.
-		return { items: [{ json: { text, lines: lines as unknown as IDataObject[] } }], partial: !Array.isArray(wordsInfo) };
+		return { items: [{ json: { text, lines: lines as unknown as IDataObject[] } }], partial };
 	},
 };

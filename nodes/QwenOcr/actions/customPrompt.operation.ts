@@ -2,10 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { OcrOperation } from '../helpers/interfaces';
 import { inputError } from '../helpers/errors';
-import { parseJsonLenient, stripFence } from '../helpers/answerText';
+import { isStructurallyComplete, jsonAnswer, wholeText } from '../helpers/answerText';
 import { itemParameter } from '../helpers/parameters';
 
-/** Custom prompt: a free instruction, no built-in task. `data` holds the answer when it is JSON. */
+/**
+ * Custom prompt: a free instruction, no built-in task. `text` is the whole answer; `data` holds it parsed when
+ * the answer is JSON (the whole answer, or one fenced JSON block among prose).
+ */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Prompt',
@@ -34,12 +37,12 @@ export const customPrompt: OcrOperation = {
 		return { prompt };
 	},
 	parse({ answer }) {
-		const { content: text, complete } = stripFence(answer.text);
-		const json = parseJsonLenient(answer.text);
-		if (json === undefined) return { items: [{ json: { text } }], partial: !complete };
-		return {
-			items: [{ json: { text, data: json.value as never } }],
-			partial: !complete || !json.complete,
-		};
+		const { text } = wholeText(answer.text);
+		// The answer may be JSON, HTML or LaTeX as the prompt asked: any of them left open at the end is a cut.
+		const partial = !isStructurallyComplete('any', answer.text);
+		// data only when the answer is JSON (whole, or one fenced block), never from brackets in prose.
+		const json = jsonAnswer(answer.text);
+		if (json === undefined) return { items: [{ json: { text } }], partial };
+		return { items: [{ json: { text, data: json.value as never } }], partial };
 	},
 };

@@ -15,7 +15,8 @@ export const documentParsing: OcrOperation = {
 	buildRequest: () => ({ task: 'document_parsing' }),
 	parse({ answer }) {
 		const fenced = stripFence(answer.text);
-		const complete = fenced.complete && isStructurallyComplete('latex', fenced.content);
+		// An open `document` is normal (the vendor's own sample never closes it); other open environments are cuts.
+		const complete = isStructurallyComplete('latex', answer.text);
 		return { items: [{ json: { latex: fenced.content } }], partial: !complete };
 	},
 };

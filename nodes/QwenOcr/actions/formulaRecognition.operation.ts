@@ -16,7 +16,7 @@ export const formulaRecognition: OcrOperation = {
 	parse({ answer }) {
 		const fenced = stripFence(answer.text);
 		const latex = stripMathDelimiters(fenced.content);
-		const complete = fenced.complete && isStructurallyComplete('latex', fenced.content);
+		const complete = isStructurallyComplete('latex', answer.text);
 		return { items: [{ json: { latex } }], partial: !complete };
 	},
 };

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { OcrOperation } from '../helpers/interfaces';
-import { stripFence } from '../helpers/answerText';
+import { wholeText } from '../helpers/answerText';
 
 /** Multi-language recognition: text in many scripts (Latin, Cyrillic, Arabic, CJK, ...). */
 export const description: INodeProperties[] = [];
@@ -14,7 +14,8 @@ export const multiLanguage: OcrOperation = {
 	properties: description,
 	buildRequest: () => ({ task: 'multi_lan' }),
 	parse({ answer }) {
-		const { content: text, complete } = stripFence(answer.text);
+		// The whole answer: fences go only when the answer is one fenced block (a screenshot of code keeps its prose).
+		const { text, complete } = wholeText(answer.text);
 		return { items: [{ json: { text } }], partial: !complete };
 	},
 };

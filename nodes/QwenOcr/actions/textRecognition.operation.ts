@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { OcrOperation } from '../helpers/interfaces';
-import { stripFence } from '../helpers/answerText';
+import { wholeText } from '../helpers/answerText';
 
 /** Text recognition: all text of the image as one string, lines separated by newlines. */
 export const description: INodeProperties[] = [];
@@ -14,7 +14,8 @@ export const textRecognition: OcrOperation = {
 	properties: description,
 	buildRequest: () => ({ task: 'text_recognition' }),
 	parse({ answer }) {
-		const { content: text, complete } = stripFence(answer.text);
+		// The whole answer: fences go only when the answer is one fenced block (a screenshot of code keeps its prose).
+		const { text, complete } = wholeText(answer.text);
 		return { items: [{ json: { text } }], partial: !complete };
 	},
 };

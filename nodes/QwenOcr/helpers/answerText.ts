@@ -1,37 +1,128 @@
 /**
- * The model's answer text: Markdown fences, math delimiters, JSON inside prose, and whether the text was cut
- * off. The model often wraps its answer in ```json / ```html / ```latex fences and can stop mid-structure, even
- * with `finish_reason: "stop"` (the vendor's table sample ends in `</```), so every function here is tolerant
- * and says when the result is partial instead of throwing.
+ * The model's answer text: Markdown fences, math delimiters, JSON, and whether the text was cut off. The model
+ * often wraps its answer in ```json / ```html / ```latex fences and can stop mid-structure, even with
+ * `finish_reason: "stop"` (the vendor's table sample ends in `</```), so every function here is tolerant and
+ * says when the result is partial instead of throwing.
+ *
+ * Decisions:
+ * - Whole text (text recognition, multi-language, custom prompt): the fences are removed only when the whole
+ *   answer is one fenced block; an answer with prose around a code block (a screenshot of a README) is kept
+ *   exactly, fences included.
+ * - JSON (custom prompt `data`): only when the whole answer is a JSON object or array, or exactly one fenced
+ *   block holds one; brackets in prose ("see [1]", "Qty [3 pcs]") are never JSON.
+ * - Cut off means a structure is still open at the very end of the answer: a fence, a JSON value, an HTML
+ *   table, or a LaTeX environment other than `document` (the vendor's own document_parsing sample never
+ *   closes `document`), or an unpaired `$$`.
  */
 
 import { parseHtmlTables } from './htmlTable';
 
-const FENCE = '```';
-/** The info string after an opening fence: a language tag, then the end of the line (sticky: read in place). */
+// ---------------------------------------------------------------------------------------------------------------
+// Fences
+// ---------------------------------------------------------------------------------------------------------------
+
+const BACKTICKS = /`{3,}/;
+/** After an opening fence: a language tag, then the end of the line (sticky: read in place). */
 const FENCE_INFO = /([A-Za-z0-9_+#.-]{0,32})[ \t]*(?:\r?\n|$)/y;
+/** After an opening fence in mid-line: a language tag, then JSON on the same line ("Here: ```json {…"). */
+const FENCE_INFO_BEFORE_JSON = /([A-Za-z0-9_+#.-]{0,32})[ \t]*(?=[{[])/y;
+/** After a closing fence: the end of the line. */
+const LINE_END = /[ \t]*(?:\r?\n|$)/y;
+
+export interface FencedBlock {
+	/** Where the opening fence starts. */
+	start: number;
+	/** Where the closing fence ends (the end of the text when the block is never closed). */
+	end: number;
+	/** The text between the fences, as it is. */
+	content: string;
+	language?: string;
+	closed: boolean;
+}
+
+function isLineStart(text: string, index: number): boolean {
+	const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+	return /^[ \t]*$/.test(text.slice(lineStart, index));
+}
+
+function matchAt(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+	pattern.lastIndex = index;
+	return pattern.exec(text);
+}
 
 /**
- * The content of the first fenced block, without its fences; text before and after it is ignored. Without a
- * fence, the whole text trimmed. `complete` is false when the fence is never closed. A closing fence is found
- * anywhere, also right after the content (`[…]```` or `</```` in the vendor's samples).
+ * Where the content of an opening fence at `index` (a run of `length` backticks) starts, or undefined when the
+ * run does not open a block. A fence opens at the start of a line, or in mid-line when a language tag and the
+ * end of the line (or JSON) follow; inline backticks in prose ("type ``` then Enter") do not open one.
+ */
+function openingAt(text: string, index: number, length: number): { contentStart: number; language?: string } | undefined {
+	const after = index + length;
+	const info = matchAt(FENCE_INFO, text, after) ?? matchAt(FENCE_INFO_BEFORE_JSON, text, after);
+	if (info !== null) {
+		const language = info[1] === '' ? undefined : info[1].toLowerCase();
+		return { contentStart: after + info[0].length, language };
+	}
+	return isLineStart(text, index) ? { contentStart: after } : undefined;
+}
+
+/**
+ * The fenced blocks of the text, in order. A block closes at the next run of at least as many backticks that
+ * ends its line, also right after the content (`]```` and `</```` in the vendor's samples); a run followed by
+ * more text on its line (```` ```python ````) does not close it.
+ */
+export function fencedBlocks(text: string): FencedBlock[] {
+	const blocks: FencedBlock[] = [];
+	const runs = new RegExp(BACKTICKS.source, 'g');
+	for (let run = runs.exec(text); run !== null; run = runs.exec(text)) {
+		const opening = openingAt(text, run.index, run[0].length);
+		if (opening === undefined) continue;
+		const block: FencedBlock = { start: run.index, end: text.length, content: text.slice(opening.contentStart), closed: false };
+		if (opening.language !== undefined) block.language = opening.language;
+		runs.lastIndex = opening.contentStart;
+		for (let close = runs.exec(text); close !== null; close = runs.exec(text)) {
+			if (close[0].length < run[0].length || matchAt(LINE_END, text, close.index + close[0].length) === null) continue;
+			block.end = close.index + close[0].length;
+			block.content = text.slice(opening.contentStart, close.index);
+			block.closed = true;
+			break;
+		}
+		blocks.push(block);
+		if (!block.closed) break;
+		runs.lastIndex = block.end;
+	}
+	return blocks;
+}
+
+/**
+ * The content of the first fenced block, trimmed; text before and after it is ignored (for answers that are
+ * one structure: a table, a document, a formula). Without a fence, the whole text trimmed. `complete` is false
+ * when the fence is never closed.
  */
 export function stripFence(text: string): { content: string; language?: string; complete: boolean } {
-	const open = text.indexOf(FENCE);
-	if (open < 0) return { content: text.trim(), complete: true };
+	const [first] = fencedBlocks(text);
+	if (first === undefined) return { content: text.trim(), complete: true };
+	const content = first.content.trim();
+	return first.language === undefined ? { content, complete: first.closed } : { content, language: first.language, complete: first.closed };
+}
 
-	let contentStart = open + FENCE.length;
-	let language: string | undefined;
-	FENCE_INFO.lastIndex = contentStart;
-	const info = FENCE_INFO.exec(text);
-	if (info !== null) {
-		language = info[1] === '' ? undefined : info[1].toLowerCase();
-		contentStart += info[0].length;
-	}
-	const close = text.indexOf(FENCE, contentStart);
-	const content = (close < 0 ? text.slice(contentStart) : text.slice(contentStart, close)).trim();
-	const complete = close >= 0;
-	return language === undefined ? { content, complete } : { content, language, complete };
+/** Whether the answer's last fence is never closed. */
+export function hasUnclosedFence(text: string): boolean {
+	const blocks = fencedBlocks(text);
+	return blocks.length > 0 && !blocks[blocks.length - 1].closed;
+}
+
+/**
+ * The answer as text: without its fences when the whole answer is one fenced block (blank lines around the
+ * content dropped, indentation kept), otherwise exactly as given, fences and prose included. `complete` is
+ * false when a fence is left open.
+ */
+export function wholeText(text: string): { text: string; complete: boolean } {
+	const blocks = fencedBlocks(text);
+	const complete = blocks.length === 0 || blocks[blocks.length - 1].closed;
+	if (blocks.length !== 1) return { text, complete };
+	const [block] = blocks;
+	if (text.slice(0, block.start).trim() !== '' || text.slice(block.end).trim() !== '') return { text, complete };
+	return { text: block.content.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd(), complete };
 }
 
 /** `$$…$$`, `\[…\]`, `\(…\)`, `$…$` in the order tried: [opening, closing]. */
@@ -69,6 +160,10 @@ type Expect = 'value' | 'valueOrEnd' | 'keyOrEnd' | 'colon' | 'commaOrEnd';
 interface JsonScan {
 	value: unknown;
 	complete: boolean;
+	/** Where the value ended (the closing bracket's next position, or where reading stopped). */
+	end: number;
+	/** The text ended inside the value (cut off), rather than a syntax error stopping it. */
+	cut: boolean;
 }
 
 /** Result of one parser step: keep going, the root value is closed, or the text is not JSON here. */
@@ -129,10 +224,10 @@ class LenientJsonParser {
 	parse(): JsonScan | undefined {
 		for (;;) {
 			this.skipSpace();
-			if (this.pos >= this.text.length) return { value: this.root, complete: false };
+			if (this.pos >= this.text.length) return { value: this.root, complete: false, end: this.pos, cut: true };
 			const step = this.step();
-			if (step === 'done') return { value: this.root, complete: true };
-			if (step === 'invalid') return this.hasContent ? { value: this.root, complete: false } : undefined;
+			if (step === 'done') return { value: this.root, complete: true, end: this.pos, cut: false };
+			if (step === 'invalid') return this.hasContent ? { value: this.root, complete: false, end: this.pos, cut: false } : undefined;
 		}
 	}
 
@@ -305,11 +400,42 @@ function parseFirstJson(text: string): JsonScan | undefined {
 /**
  * The first JSON object or array in the text: inside a fence or not, with prose around it, or stuck to a
  * closing fence. A value cut off is repaired (see LenientJsonParser) and returned with `complete: false`.
- * Undefined when the text holds no JSON object or array.
+ * Undefined when the text holds no JSON object or array. Key information extraction's fallback when the
+ * answer has no kv_result: there the answer is known to be JSON, so any JSON found is taken.
  */
 export function parseJsonLenient(text: string): { value: unknown; complete: boolean } | undefined {
-	const inFence = text.includes(FENCE) ? parseFirstJson(stripFence(text).content) : undefined;
-	return inFence ?? parseFirstJson(text);
+	const inFence = text.includes('```') ? parseFirstJson(stripFence(text).content) : undefined;
+	const scan = inFence ?? parseFirstJson(text);
+	return scan === undefined ? undefined : { value: scan.value, complete: scan.complete };
+}
+
+/**
+ * The text as one JSON object or array, spaces around it allowed. A value cut off by the end of the text is
+ * repaired and returned with `complete: false`; anything after the value, or a syntax error, is not JSON.
+ */
+function parseWholeJson(text: string): { value: unknown; complete: boolean } | undefined {
+	const start = text.search(/\S/);
+	if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return undefined;
+	const scan = new LenientJsonParser(text, start).parse();
+	if (scan === undefined) return undefined;
+	if (scan.complete) return text.slice(scan.end).trim() === '' ? { value: scan.value, complete: true } : undefined;
+	return scan.cut ? { value: scan.value, complete: false } : undefined;
+}
+
+/**
+ * The JSON the answer is (custom prompt `data`): the whole answer as a JSON object or array, or else the one
+ * fenced block whose content is one (prose around the block allowed: "Here is the JSON: ```json …```").
+ * Undefined for prose, brackets in prose ("see [1]", "Qty [3 pcs]"), or several JSON blocks (which one would be
+ * the data is a guess). `complete` is false when the value or its fence is cut off.
+ */
+export function jsonAnswer(text: string): { value: unknown; complete: boolean } | undefined {
+	const whole = parseWholeJson(text);
+	if (whole !== undefined) return whole;
+	const inBlocks = fencedBlocks(text).flatMap((block) => {
+		const json = parseWholeJson(block.content);
+		return json === undefined ? [] : [{ value: json.value, complete: json.complete && block.closed }];
+	});
+	return inBlocks.length === 1 ? inBlocks[0] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -323,34 +449,47 @@ function countOccurrences(text: string, part: string): number {
 }
 
 /**
- * Every `\begin{env}` has its `\end{env}` and `$$` comes in pairs. (`\[ \]` is not counted: `\\[2pt]`, a line
- * break with spacing, would look like an opening.)
+ * Whether a LaTeX environment other than `document` is still open at the end, or a `$$` is unpaired. The
+ * vendor's document_parsing sample opens `document` and never closes it with `finish_reason: "stop"`, so an
+ * open `document` says nothing. (`\[ \]` is not counted: `\\[2pt]`, a line break with spacing, would look like
+ * an opening.)
  */
-function isLatexBalanced(latex: string): boolean {
-	const depth = new Map<string, number>();
+function hasOpenLatex(latex: string): boolean {
+	const open: string[] = [];
 	for (const match of latex.matchAll(/\\(begin|end)\{([^{}]{1,64})\}/g)) {
-		const change = match[1] === 'begin' ? 1 : -1;
-		depth.set(match[2], (depth.get(match[2]) ?? 0) + change);
+		const name = match[2].trim();
+		if (name === 'document') continue;
+		if (match[1] === 'begin') open.push(name);
+		else if (open.includes(name)) open.length = open.lastIndexOf(name);
 	}
-	if ([...depth.values()].some((open) => open > 0)) return false;
-	return countOccurrences(latex, '$$') % 2 === 0;
+	return open.length > 0 || countOccurrences(latex, '$$') % 2 !== 0;
+}
+
+/** Whether the last `<table` of the text has no `</table>` after it. */
+function hasOpenHtmlTable(html: string): boolean {
+	const openings = [...html.matchAll(/<table[\s>/]/gi)];
+	if (openings.length === 0) return false;
+	return !/<\/table/i.test(html.slice(openings[openings.length - 1].index));
 }
 
 /**
- * Whether an answer looks whole for its kind: no unclosed fence, and for `json` a complete JSON value, for
- * `html` no open table, row, cell or tag, for `latex` balanced environments (the vendor's document_parsing
- * sample has `\begin{document}` without `\end{document}`) and paired `$$`.
+ * Whether an answer looks whole for its kind, i.e. nothing is left open at its very end. Every kind: no
+ * unclosed fence. `json`: the answer's JSON (see jsonAnswer), if it has one, is closed. `html`: no open table,
+ * row, cell or tag (the vendor's table sample ends in `</`). `latex`: no open environment but `document`, `$$`
+ * paired. `any` (custom prompt, whose answer may be any of these): no open JSON value, HTML table or LaTeX
+ * environment at the end. `text`: the fence only (a screenshot of code may show brackets that never close).
  */
-export function isStructurallyComplete(kind: 'json' | 'html' | 'latex' | 'text', text: string): boolean {
-	const fenced = stripFence(text);
-	if (!fenced.complete) return false;
+export function isStructurallyComplete(kind: 'json' | 'html' | 'latex' | 'text' | 'any', text: string): boolean {
+	if (hasUnclosedFence(text)) return false;
 	switch (kind) {
 		case 'json':
-			return parseJsonLenient(text)?.complete === true;
+			return jsonAnswer(text)?.complete !== false;
 		case 'html':
-			return parseHtmlTables(fenced.content).complete;
+			return parseHtmlTables(stripFence(text).content).complete;
 		case 'latex':
-			return isLatexBalanced(fenced.content);
+			return !hasOpenLatex(stripFence(text).content);
+		case 'any':
+			return jsonAnswer(text)?.complete !== false && !hasOpenHtmlTable(text) && !hasOpenLatex(text);
 		case 'text':
 			return true;
 	}

@@ -1,4 +1,12 @@
-import { isStructurallyComplete, parseJsonLenient, stripFence, stripMathDelimiters } from '../../../../nodes/QwenOcr/helpers/answerText';
+import {
+	fencedBlocks,
+	isStructurallyComplete,
+	jsonAnswer,
+	parseJsonLenient,
+	stripFence,
+	stripMathDelimiters,
+	wholeText,
+} from '../../../../nodes/QwenOcr/helpers/answerText';
 
 // `text` of the vendor's response samples, verbatim.
 const VENDOR_KIE_ANSWER = "```json\n{\n    \"乘車日期\": \"2013-06-29\",\n    \"發票代碼\": \"221021325353\",\n    \"發票號碼\": \"10283819\"\n}\n```";
@@ -171,7 +179,9 @@ describe('isStructurallyComplete', () => {
 		expect(isStructurallyComplete('json', VENDOR_ADVANCED_ANSWER)).toBe(false);
 		expect(isStructurallyComplete('json', '{"a": "x", "items": [{"b": "1"}, {"b": "2')).toBe(false);
 		expect(isStructurallyComplete('json', '```json\n{"a": 1}')).toBe(false);
-		expect(isStructurallyComplete('json', 'no json')).toBe(false);
+		// Prose is no cut JSON value, and neither are brackets in it.
+		expect(isStructurallyComplete('json', 'no json')).toBe(true);
+		expect(isStructurallyComplete('json', 'Qty [3 pcs] of M6 bolts')).toBe(true);
 	});
 
 	it('checks HTML tables', () => {
@@ -180,8 +190,11 @@ describe('isStructurallyComplete', () => {
 		expect(isStructurallyComplete('html', '<table><tr><td>a</td></tr>')).toBe(false);
 	});
 
-	it('checks LaTeX', () => {
-		expect(isStructurallyComplete('latex', VENDOR_DOCUMENT_ANSWER)).toBe(false);
+	it('checks LaTeX: an open document is normal (the vendor sample never closes it), any other open environment is a cut', () => {
+		expect(isStructurallyComplete('latex', VENDOR_DOCUMENT_ANSWER)).toBe(true);
+		expect(isStructurallyComplete('latex', '\\begin{document}\n\\section{A}\nText.')).toBe(true);
+		expect(isStructurallyComplete('latex', '\\begin{document}\n\\begin{itemize}\n\\item one\n\\item tw')).toBe(false);
+		expect(isStructurallyComplete('latex', '\\begin{tabular}{ll} a & b \\\\ \\end{tabular}\n\\begin{equation} x')).toBe(false);
 		expect(isStructurallyComplete('latex', VENDOR_FORMULA_ANSWER)).toBe(true);
 		expect(isStructurallyComplete('latex', '\\begin{document}\n\\begin{array}{c} x \\end{array}\n\\end{document}')).toBe(true);
 		expect(isStructurallyComplete('latex', '$$x = ')).toBe(false);
@@ -192,5 +205,118 @@ describe('isStructurallyComplete', () => {
 	it('checks plain text for an open fence only', () => {
 		expect(isStructurallyComplete('text', 'abc')).toBe(true);
 		expect(isStructurallyComplete('text', '```\nabc')).toBe(false);
+	});
+});
+
+/** A screenshot of a README: prose around a code block, as text recognition answers it. */
+const README_ANSWER = 'Quick start\n\nInstall the package, then start n8n:\n\n```bash\nnpm install n8n-nodes-qwen-ocr\nnpx n8n start\n```\n\nOpen http://localhost:5678 and add the Qwen OCR node.';
+
+describe('fencedBlocks', () => {
+	it('finds each block with its language, content and whether it closes', () => {
+		expect(fencedBlocks(README_ANSWER)).toEqual([
+			{
+				start: README_ANSWER.indexOf('```bash'),
+				end: README_ANSWER.lastIndexOf('```') + 3,
+				content: 'npm install n8n-nodes-qwen-ocr\nnpx n8n start\n',
+				language: 'bash',
+				closed: true,
+			},
+		]);
+		const two = fencedBlocks('A:\n```json\n{"a": 1}\n```\nB:\n```python\nprint(1)\n```\n');
+		expect(two.map((block) => [block.language, block.content, block.closed])).toEqual([
+			['json', '{"a": 1}\n', true],
+			['python', 'print(1)\n', true],
+		]);
+	});
+
+	it('closes at a fence stuck to the content (the vendor samples) but not at a fence followed by text', () => {
+		expect(fencedBlocks(VENDOR_ADVANCED_ANSWER)[0]).toMatchObject({ content: '[{"pos_list": [{"rotate_rect": [740, 374, 599, 1459, 90]}]}', closed: true });
+		expect(fencedBlocks(VENDOR_TABLE_ANSWER)[0].closed).toBe(true);
+		expect(fencedBlocks('````markdown\nUse:\n```js\nx()\n```\n````')).toEqual([
+			{ start: 0, end: 36, content: 'Use:\n```js\nx()\n```\n', language: 'markdown', closed: true },
+		]);
+	});
+
+	it('does not open a block at backticks in prose, and reports a block left open', () => {
+		expect(fencedBlocks('Type ``` then Enter to start a code block.')).toEqual([]);
+		expect(fencedBlocks('Here is the JSON: ```json\n{"a": 1}\n```')[0]).toMatchObject({ language: 'json', content: '{"a": 1}\n', closed: true });
+		expect(fencedBlocks('Here: ```json {"a": 1}```')[0]).toMatchObject({ language: 'json', content: '{"a": 1}', closed: true });
+		expect(fencedBlocks('Code:\n```js\nconst a = [1,')).toEqual([{ start: 6, end: 25, content: 'const a = [1,', language: 'js', closed: false }]);
+	});
+});
+
+describe('wholeText', () => {
+	it('keeps an answer with prose around a code block exactly, fences included', () => {
+		expect(wholeText(README_ANSWER)).toEqual({ text: README_ANSWER, complete: true });
+		const twoBlocks = '```\nfirst\n```\nand\n```\nsecond\n```';
+		expect(wholeText(twoBlocks)).toEqual({ text: twoBlocks, complete: true });
+	});
+
+	it('removes the fences when the whole answer is one fenced block, keeping indentation', () => {
+		expect(wholeText('```text\n  Indented first line\nsecond line\n```\n')).toEqual({ text: '  Indented first line\nsecond line', complete: true });
+		expect(wholeText(VENDOR_KIE_ANSWER).text).toBe('{\n    "乘車日期": "2013-06-29",\n    "發票代碼": "221021325353",\n    "發票號碼": "10283819"\n}');
+	});
+
+	it('keeps text without fences exactly', () => {
+		expect(wholeText(VENDOR_FORMULA_ANSWER)).toEqual({ text: VENDOR_FORMULA_ANSWER, complete: true });
+		expect(wholeText('  line 1\nline 2\n')).toEqual({ text: '  line 1\nline 2\n', complete: true });
+	});
+
+	it('says when a fence is left open', () => {
+		expect(wholeText('```\nline 1\nline')).toEqual({ text: 'line 1\nline', complete: false });
+		const cut = 'Run this:\n```bash\nnpm inst';
+		expect(wholeText(cut)).toEqual({ text: cut, complete: false });
+	});
+});
+
+describe('jsonAnswer', () => {
+	it('reads a whole JSON answer, fenced or not', () => {
+		expect(jsonAnswer('  {"total": "12.50"}\n')).toEqual({ value: { total: '12.50' }, complete: true });
+		expect(jsonAnswer('[{"name": "Bolt"}, {"name": "Nut"}]')).toEqual({ value: [{ name: 'Bolt' }, { name: 'Nut' }], complete: true });
+		expect(jsonAnswer(VENDOR_KIE_ANSWER)).toEqual({ value: { 乘車日期: '2013-06-29', 發票代碼: '221021325353', 發票號碼: '10283819' }, complete: true });
+	});
+
+	it('reads the one fenced JSON block of an answer with prose around it', () => {
+		const answer = 'Here is the JSON you asked for:\n\n```json\n{"product": "Oat Milk 1L", "price": 2.49}\n```\n\nThe label also shows [organic].';
+		expect(jsonAnswer(answer)).toEqual({ value: { product: 'Oat Milk 1L', price: 2.49 }, complete: true });
+		// A code block that is not JSON beside it does not count.
+		expect(jsonAnswer('```json\n{"a": 1}\n```\nIn Python:\n```python\nprint(data["a"])\n```')).toEqual({ value: { a: 1 }, complete: true });
+	});
+
+	it.each([
+		'The label lists the allergens (see [1] on the back): milk, soy.',
+		'Qty [3 pcs] of M6 bolts, delivered 2024-03-05.',
+		'[1] Introduction\nThis manual describes {the} device.',
+		'{"a": 1} and {"b": 2}',
+		'Use {curly} braces for placeholders.',
+		'```json\n{"a": 1}\n```\nor\n```json\n{"a": 2}\n```',
+		'```\nnot json [at all]\n```',
+	])('finds no JSON in %j', (answer) => {
+		expect(jsonAnswer(answer)).toBeUndefined();
+	});
+
+	it('repairs a value cut off at the end of the answer or of its fence', () => {
+		expect(jsonAnswer('```json\n{"items": [{"name": "Bolt", "qty": 4}, {"name": "Nut", "qty"')).toEqual({
+			value: { items: [{ name: 'Bolt', qty: 4 }, { name: 'Nut' }] },
+			complete: false,
+		});
+		expect(jsonAnswer('{"items": ["a", "b')).toEqual({ value: { items: ['a', 'b'] }, complete: false });
+		expect(jsonAnswer(VENDOR_ADVANCED_ANSWER)).toEqual({ value: [{ pos_list: [{ rotate_rect: [740, 374, 599, 1459, 90] }] }], complete: false });
+	});
+});
+
+describe('isStructurallyComplete for any answer (custom prompt)', () => {
+	it.each([
+		[README_ANSWER, true],
+		['Qty [3 pcs] of M6 bolts', true],
+		['See [1', true],
+		['```json\n{"a": [1, 2', false],
+		['{"a": [1, 2', false],
+		['Here is the table:\n<table><tr><td>a</td></tr>\n<tr><td>b', false],
+		['<table><tr><td>a</td></tr></table> and that is all', true],
+		['\\begin{document}\n\\begin{enumerate}\n\\item first', false],
+		[VENDOR_DOCUMENT_ANSWER, true],
+	])('%j → %s', (answer, complete) => {
+		expect(isStructurallyComplete('any', answer)).toBe(complete);
 	});
 });
