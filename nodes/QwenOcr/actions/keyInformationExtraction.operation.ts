@@ -27,6 +27,30 @@ const FIELD_TYPE_OPTIONS = [
 	{ name: 'String', value: 'string', description: 'Text as printed' },
 ];
 
+/**
+ * The rows a new node starts with, and what a workflow saved without `schemaFields` (API, templates) reads: a
+ * typical invoice. Frozen here, not derived from the invoice preset, so that improving a preset never changes
+ * what a saved workflow extracts.
+ */
+export const DEFAULT_SCHEMA_FIELDS: ReadonlyArray<Readonly<Required<TypedFieldRow>>> = [
+	{ key: 'invoice_number', type: 'string', required: true, description: 'The invoice number exactly as printed' },
+	{ key: 'invoice_date', type: 'date', required: true, description: 'The invoice (issue) date' },
+	{ key: 'seller.name', type: 'string', required: false, description: 'Name of the seller (the company issuing the invoice)' },
+	{ key: 'seller.address', type: 'string', required: false, description: "The seller's full address on one line" },
+	{ key: 'seller.tax_id', type: 'string', required: false, description: "The seller's tax or VAT identification number" },
+	{ key: 'buyer.name', type: 'string', required: false, description: 'Name of the buyer (the customer billed)' },
+	{ key: 'buyer.address', type: 'string', required: false, description: "The buyer's full address on one line" },
+	{ key: 'buyer.tax_id', type: 'string', required: false, description: "The buyer's tax or VAT identification number" },
+	{ key: 'currency', type: 'string', required: false, description: 'The currency as an ISO 4217 code such as USD, EUR or CNY' },
+	{ key: 'subtotal', type: 'amount', required: false, description: 'The total before tax' },
+	{ key: 'tax_amount', type: 'amount', required: false, description: 'The total tax' },
+	{ key: 'total_amount', type: 'amount', required: true, description: 'The total amount due including tax' },
+	{ key: 'items[].description', type: 'string', required: false, description: 'Description of the line item' },
+	{ key: 'items[].quantity', type: 'number', required: false, description: 'Quantity of the line item' },
+	{ key: 'items[].unit_price', type: 'amount', required: false, description: 'Unit price of the line item' },
+	{ key: 'items[].amount', type: 'amount', required: false, description: 'Total of the line item' },
+];
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Fields to Extract',
@@ -61,7 +85,7 @@ export const description: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Field',
-		default: { fields: presetRows('invoice').map((row) => ({ ...row })) },
+		default: { fields: DEFAULT_SCHEMA_FIELDS.map((row) => ({ ...row })) },
 		description: 'Each row is one field. Nest with dots (seller.name) and mark lists with [] (items[].amount), at most 3 levels.',
 		displayOptions: { show: { ...show, schemaSource: ['fields'] } },
 		options: [
