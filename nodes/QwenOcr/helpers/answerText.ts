@@ -76,6 +76,9 @@ export function fencedBlocks(text: string): FencedBlock[] {
 	for (let run = runs.exec(text); run !== null; run = runs.exec(text)) {
 		const opening = openingAt(text, run.index, run[0].length);
 		if (opening === undefined) continue;
+		// A bare fence with nothing after it, after a block, closes a wrapper whose inner fence closed it early
+		// (```` ```markdown … ```bash … ``` … ``` ````): a stray closing fence, not a new block cut off.
+		if (blocks.length > 0 && opening.language === undefined && text.slice(opening.contentStart).trim() === '') break;
 		const block: FencedBlock = { start: run.index, end: text.length, content: text.slice(opening.contentStart), closed: false };
 		if (opening.language !== undefined) block.language = opening.language;
 		runs.lastIndex = opening.contentStart;

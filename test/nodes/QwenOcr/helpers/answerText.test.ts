@@ -237,6 +237,14 @@ describe('fencedBlocks', () => {
 		]);
 	});
 
+	it('takes a bare fence at the very end, after a block, as a stray closing fence (a wrapper closed early by its inner fence)', () => {
+		const wrapped = '```markdown\n# Setup\n```bash\nnpm i\n```\nThen run it.\n```';
+		expect(fencedBlocks(wrapped)).toEqual([{ start: 0, end: 37, content: '# Setup\n```bash\nnpm i\n', language: 'markdown', closed: true }]);
+		expect(wholeText(wrapped)).toEqual({ text: wrapped, complete: true });
+		// Alone, a bare fence is still a block left open.
+		expect(fencedBlocks('```\n')).toEqual([{ start: 0, end: 4, content: '', closed: false }]);
+	});
+
 	it('does not open a block at backticks in prose, and reports a block left open', () => {
 		expect(fencedBlocks('Type ``` then Enter to start a code block.')).toEqual([]);
 		expect(fencedBlocks('Here is the JSON: ```json\n{"a": 1}\n```')[0]).toMatchObject({ language: 'json', content: '{"a": 1}\n', closed: true });
