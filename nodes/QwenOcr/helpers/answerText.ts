@@ -25,7 +25,7 @@ const BACKTICKS = /`{3,}/;
 /** After an opening fence: a language tag, then the end of the line (sticky: read in place). */
 const FENCE_INFO = /([A-Za-z0-9_+#.-]{0,32})[ \t]*(?:\r?\n|$)/y;
 /** After an opening fence in mid-line: a language tag, then JSON on the same line ("Here: ```json {…"). */
-const FENCE_INFO_BEFORE_JSON = /([A-Za-z0-9_+#.-]{0,32})[ \t]*(?=[{[])/y;
+const FENCE_INFO_BEFORE_JSON = /([A-Za-z0-9_+#.-]{1,32})[ \t]*(?=[{[])/y;
 /** After a closing fence: the end of the line. */
 const LINE_END = /[ \t]*(?:\r?\n|$)/y;
 

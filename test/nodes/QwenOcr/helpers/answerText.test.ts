@@ -247,6 +247,7 @@ describe('fencedBlocks', () => {
 
 	it('does not open a block at backticks in prose, and reports a block left open', () => {
 		expect(fencedBlocks('Type ``` then Enter to start a code block.')).toEqual([]);
+		expect(fencedBlocks('Write ```[1]``` for a footnote.')).toEqual([]);
 		expect(fencedBlocks('Here is the JSON: ```json\n{"a": 1}\n```')[0]).toMatchObject({ language: 'json', content: '{"a": 1}\n', closed: true });
 		expect(fencedBlocks('Here: ```json {"a": 1}```')[0]).toMatchObject({ language: 'json', content: '{"a": 1}', closed: true });
 		expect(fencedBlocks('Code:\n```js\nconst a = [1,')).toEqual([{ start: 6, end: 25, content: 'const a = [1,', language: 'js', closed: false }]);
