@@ -14,11 +14,19 @@ export function isOcrModel(modelId: string): boolean {
 	return /^qwen[\w.-]*-ocr/i.test(modelId);
 }
 
-/** The option shown for a model id: the model table's label and note, else the id itself. */
+/**
+ * The option shown for a model id: the model table's label and note; a snapshot the table does not know
+ * yet is named like the others, any other model by its id.
+ */
 export function labelFor(modelId: string): INodePropertyOptions {
 	const known = KNOWN_MODELS.find((model) => model.value === modelId);
 	if (known) return { ...known };
-	return { name: modelId, value: modelId, description: 'Listed by DashScope for this credential; not in this node\'s model table yet' };
+	const snapshot = /^qwen-vl-ocr-(\d{4}-\d{2}-\d{2})$/.exec(modelId);
+	return {
+		name: snapshot ? `Qwen-VL-OCR ${snapshot[1]}` : modelId,
+		value: modelId,
+		description: 'Listed by DashScope for this credential; not in this node\'s model table yet',
+	};
 }
 
 /** Stable name first, then newest first (snapshot dates sort as text; `-latest` before any date). */

@@ -27,7 +27,7 @@ describe('Model field: models loaded from DashScope', () => {
 		]);
 		// Singapore has no -latest (Beijing only); chat, vision and embedding models are left out.
 		expect(options.find((option) => option.value === 'qwen-vl-ocr-2025-11-20')).toEqual(KNOWN_MODELS.find((model) => model.value === 'qwen-vl-ocr-2025-11-20'));
-		expect(options.find((option) => option.value === EMULATOR_ONLY)).toMatchObject({ name: EMULATOR_ONLY, description: expect.stringContaining('not in this node\'s model table') });
+		expect(options.find((option) => option.value === EMULATOR_ONLY)).toMatchObject({ name: 'Qwen-VL-OCR 2026-02-02', description: expect.stringContaining('not in this node\'s model table') });
 		const [request] = modelRequests();
 		expect(modelRequests()).toHaveLength(1);
 		expect(request).toMatchObject({ method: 'GET', status: 200 });
@@ -120,6 +120,7 @@ describe('labelFor and isOcrModel', () => {
 	it('labels known models from the model table and others by their id', () => {
 		for (const model of KNOWN_MODELS) expect(labelFor(model.value)).toEqual(model);
 		expect(labelFor('qwen3.5-ocr')).toMatchObject({ name: 'qwen3.5-ocr', value: 'qwen3.5-ocr' });
+		expect(labelFor('qwen-vl-ocr-2026-02-02')).toMatchObject({ name: 'Qwen-VL-OCR 2026-02-02', value: 'qwen-vl-ocr-2026-02-02' });
 	});
 
 	it('picks Qwen OCR models out of a DashScope list', () => {
