@@ -28,8 +28,9 @@ export const REGION_BASE_URLS: Record<string, string> = {
 export const GENERATION_PATH = '/api/v1/services/aigc/multimodal-generation/generation';
 export const UPLOAD_POLICY_PATH = '/api/v1/uploads';
 /**
- * The OpenAI-compatible model list (`{ object: 'list', data: [{ id, ... }] }`). Not on the Qwen-OCR
- * vendor page; n8n's own Alibaba Cloud node and many OpenAI clients read DashScope's models this way.
+ * DashScope's OpenAI-compatible model list (`{ object: 'list', data: [{ id, ... }] }`), as OpenAI
+ * clients read it. Not on the Qwen-OCR vendor page (n8n's own Alibaba Cloud node reads the native,
+ * paged `/api/v1/models` instead).
  */
 export const MODELS_PATH = '/compatible-mode/v1/models';
 
