@@ -5,6 +5,7 @@ import { buildOptionsProperty, inputProperties } from './actions/common';
 import { OPERATIONS } from './actions';
 import { router } from './actions/router';
 import { qwenOcrApiTest } from './methods/credentialTest';
+import { getModels } from './methods/loadOptions';
 
 export class QwenOcr implements INodeType {
 	description: INodeTypeDescription = {
@@ -62,7 +63,7 @@ export class QwenOcr implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { qwenOcrApiTest } };
+	methods = { credentialTest: { qwenOcrApiTest }, loadOptions: { getModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

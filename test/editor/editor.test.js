@@ -470,4 +470,79 @@ describe('Qwen OCR in the n8n editor', () => {
 			notes.push(`example ${ex.file}: ran in the editor, canvas pictured`);
 		}
 	});
+	// Self-contained (own emulator, credentials and workflow through n8n's REST API): the Model field's
+	// loadOptions method in the real editor. The emulator lists a snapshot only it knows, so the loaded
+	// list can be told from the node's built-in one; a wrong key must give the built-in list.
+	step('the Model dropdown lists the models DashScope lists for the credential, else the built-in list', async () => {
+		const { startEmulator } = require('../emulator');
+		const lib = require('../dev/lib');
+		const ONLY_HERE = 'qwen-vl-ocr-2026-02-02';
+		const ONLY_HERE_TITLE = 'Qwen-VL-OCR 2026-02-02';
+		const BUILT_IN = ['Qwen-VL-OCR (Stable)', 'Qwen-VL-OCR Latest (Beijing Only)', 'Qwen-VL-OCR 2025-11-20', 'Qwen-VL-OCR 2025-08-28', 'Qwen-VL-OCR 2025-04-13', 'Qwen-VL-OCR 2024-10-28 (No Built-in Tasks)'];
+		const emu = await startEmulator({ extraModels: [ONLY_HERE] });
+		try {
+			const cookie = await lib.login(URL_, EMAIL, PASSWORD);
+			const credential = async (/** @type {string} */ name, /** @type {string} */ apiKey) => {
+				const r = await lib.rest(URL_, '/rest/credentials', { cookie, body: { name, type: 'qwenOcrApi', data: { region: 'custom', baseUrl: emu.baseUrl, apiKey } } });
+				assert.equal(r.status, 200, `creating credential ${name}: ${r.text.slice(0, 300)}`);
+				return { id: r.json.data.id, name };
+			};
+			const loaded = await credential('Qwen OCR (model list)', emu.apiKey);
+			const wrongKey = await credential('Qwen OCR (wrong key)', 'sk-wrong-key-for-the-model-list');
+			const node = (/** @type {string} */ name, /** @type {any} */ cred, /** @type {number} */ x) => ({
+				id: require('node:crypto').randomUUID(),
+				name,
+				type: 'n8n-nodes-qwen-ocr.qwenOcr',
+				typeVersion: 1,
+				position: [x, 0],
+				parameters: { operation: 'textRecognition' },
+				credentials: { qwenOcrApi: cred },
+			});
+			const wf = await lib.rest(URL_, '/rest/workflows', {
+				cookie,
+				body: { name: 'Editor test: model list', nodes: [node('Loaded models', loaded, 0), node('Built-in models', wrongKey, 320)], connections: {}, settings: { executionOrder: 'v1' }, active: false },
+			});
+			assert.equal(wf.status, 200, `creating the workflow: ${wf.text.slice(0, 300)}`);
+
+			/** Opens the node, waits for n8n's options request, opens the Model dropdown: its titles. */
+			const modelTitles = async (/** @type {string} */ nodeName) => {
+				// Generous waits: on a busy machine the editor takes long to load (nothing here is timed).
+				const slow = { timeout: 180000 };
+				await page.goto(`${URL_}/workflow/${wf.json.data.id}`, { waitUntil: 'domcontentloaded', ...slow });
+				const canvasNode = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
+				await canvasNode.waitFor(slow);
+				const answered = page.waitForResponse((r) => r.url().includes('/rest/dynamic-node-parameters/options') && r.request().postData()?.includes('getModels') === true, slow);
+				await canvasNode.dblclick();
+				const response = await answered;
+				assert.equal(response.status(), 200);
+				const model = ndv().getByTestId('parameter-input-model');
+				await model.click(slow);
+				const options = page.locator('[role="option"]:visible');
+				await options.first().waitFor(slow);
+				const titles = (await options.allInnerTexts()).map((t) => t.trim().split('\n')[0].trim());
+				await shot(`model-dropdown-${nodeName.toLowerCase().replace(/[^a-z]+/g, '-')}`);
+				await closeDropdowns();
+				await page.keyboard.press('Escape');
+				return titles;
+			};
+
+			const live = await modelTitles('Loaded models');
+			notes.push(`model dropdown, loaded from the emulator: ${live.join(' | ')}`);
+			assert.equal(live[0], 'Qwen-VL-OCR (Stable)', 'stable name first');
+			assert.ok(live.includes(ONLY_HERE_TITLE), `the emulator-only model ${ONLY_HERE} is offered (got ${live.join(', ')})`);
+			assert.ok(live.includes('Qwen-VL-OCR 2025-11-20'), 'known models keep their labels');
+			assert.ok(!live.includes('Qwen-VL-OCR Latest (Beijing Only)'), 'the Singapore emulator does not list -latest');
+			assert.ok(!live.some((t) => /qwen-(plus|max|turbo|vl-max|vl-plus)|qwen3-vl|embedding/.test(t)), 'non-OCR models left out');
+
+			const fallback = await modelTitles('Built-in models');
+			notes.push(`model dropdown, wrong key (built-in list): ${fallback.join(' | ')}`);
+			assert.deepEqual(fallback, BUILT_IN);
+
+			const listed = emu.requests.filter((r) => r.path === '/compatible-mode/v1/models').map((r) => r.status);
+			notes.push(`emulator model-list requests from n8n: ${listed.join(', ')}`);
+			assert.ok(listed.includes(200) && listed.includes(401), `n8n asked the emulator with both keys (statuses ${listed.join(', ')})`);
+		} finally {
+			await emu.close();
+		}
+	});
 });

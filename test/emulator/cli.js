@@ -7,7 +7,7 @@
  *   node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N]
  *                             [--region intl|us|cn] [--send-retry-after]
  *                             [--fault-rule 'SUBSTRING={"status":400,"code":"DataInspectionFailed"}']...
- *                             [--log requests.jsonl]
+ *                             [--log requests.jsonl] [--extra-model ID]...
  * A fault rule answers every generation request whose body contains SUBSTRING (e.g. a marker in an
  * image URL) with that fault (see Fault in index.d.ts); repeatable. --log appends one JSON line per
  * finished request (no authorization headers, no image bytes), so scripts can check what was sent.
@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const { startEmulator } = require('./index');
 
 const USAGE =
-	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]... [--log FILE]';
+	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]... [--log FILE] [--extra-model ID]...';
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -41,6 +41,7 @@ function parseArgs(argv) {
 			case '--send-retry-after': options.sendRetryAfter = true; break;
 			case '--rate-window-ms': options.rateWindowMs = number(flag, value) || null; i++; break;
 			case '--log': if (!value) throw new Error('--log needs a file'); options.log = value; i++; break;
+			case '--extra-model': if (!value) throw new Error('--extra-model needs a model id'); options.extraModels = [...(options.extraModels ?? []), value]; i++; break;
 			case '--fault-rule': {
 				const at = (value ?? '').indexOf('={'); // the substring may hold '=' itself
 				if (at <= 0) throw new Error('--fault-rule needs SUBSTRING=JSON');

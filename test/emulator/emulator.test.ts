@@ -643,8 +643,26 @@ describe('OpenAI-compatible mode', () => {
 		const ids = reply.json.data.map((m: Json) => m.id);
 		expect(ids).toContain('qwen-vl-ocr-2025-11-20');
 		expect(ids).not.toContain('qwen-vl-ocr-latest');
+		// Like an account's real list, not only OCR models: clients must pick those out.
+		expect(ids).toEqual(expect.arrayContaining(['qwen-plus', 'qwen-vl-max', 'text-embedding-v3']));
 		expect(reply.json.data[0]).toMatchObject({ object: 'model' });
 		expect((await call('/compatible-mode/v1/models', undefined, { key: 'sk-x' })).status).toBe(401);
+	});
+});
+
+describe('extraModels', () => {
+	it('lists models only this emulator knows, once, and accepts them', async () => {
+		const extra = await startEmulator({ extraModels: ['qwen-vl-ocr-2026-02-02', 'qwen-vl-ocr'] });
+		try {
+			const reply = await fetch(`${extra.baseUrl}/compatible-mode/v1/models`, { headers: { authorization: `Bearer ${extra.apiKey}` } });
+			const ids = ((await reply.json()) as Json).data.map((m: Json) => m.id);
+			expect(ids.filter((id: string) => id === 'qwen-vl-ocr-2026-02-02')).toHaveLength(1);
+			expect(ids.filter((id: string) => id === 'qwen-vl-ocr')).toHaveLength(1);
+			const policy = await fetch(`${extra.baseUrl}/api/v1/uploads?action=getPolicy&model=qwen-vl-ocr-2026-02-02`, { headers: { authorization: `Bearer ${extra.apiKey}` } });
+			expect(policy.status).toBe(200);
+		} finally {
+			await extra.close();
+		}
 	});
 });
 

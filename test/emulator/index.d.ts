@@ -30,6 +30,11 @@ export interface EmulatorOptions {
 	fixturesDir?: string;
 	/** Larger request bodies get 413 BadRequest.TooLarge. Default 64 MiB. */
 	maxBodyBytes?: number;
+	/**
+	 * More OCR model ids GET /compatible-mode/v1/models lists (e.g. a snapshot only this emulator knows,
+	 * to tell a loaded list from the node's built-in one). Names matching qwen…ocr are accepted anyway.
+	 */
+	extraModels?: string[];
 }
 
 /**

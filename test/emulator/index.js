@@ -59,6 +59,7 @@ function normaliseOptions(options) {
 		sendRetryAfter: options.sendRetryAfter ?? false,
 		fixturesDir: options.fixturesDir ?? path.join(answers.FIXTURES_DIR, 'images'),
 		maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+		extraModels: options.extraModels ?? [],
 	};
 }
 
@@ -610,7 +611,8 @@ function compatAnswer(r, model, requestId) {
 async function handleModels(state, req, res, entry) {
 	await readBody(req, state.config.maxBodyBytes);
 	if (!authorisedKey(state, req)) return sendError(res, entry, errors.invalidApiKey(), 'compat');
-	const data = models.listModels(state.config.region).map((id) => ({ id, object: 'model', created: 1735689600, owned_by: 'system' }));
+	// Modelled, not documented (see lib/models.js listModels).
+	const data = models.listModels(state.config.region, state.config.extraModels).map((id) => ({ id, object: 'model', created: 1735689600, owned_by: 'system' }));
 	return sendJson(res, entry, 200, { object: 'list', data });
 }
 

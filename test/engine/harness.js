@@ -11,7 +11,7 @@ process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL ?? 'silent';
 const os = require('os');
 const path = require('path');
 const { Container } = require('@n8n/di');
-const { WorkflowExecute, ExecutionLifecycleHooks, BinaryDataService, BinaryDataConfig } = require('n8n-core');
+const { WorkflowExecute, ExecutionLifecycleHooks, BinaryDataService, BinaryDataConfig, LoadOptionsContext } = require('n8n-core');
 const { Workflow, ICredentialsHelper } = require('n8n-workflow');
 
 const NODE_TYPE = 'n8n-nodes-qwen-ocr.qwenOcr';
@@ -126,6 +126,24 @@ function triggerType(items, storeBinaries) {
 	};
 }
 
+/** What n8n's server hands node code besides the workflow (IWorkflowExecuteAdditionalData). */
+function baseAdditionalData(credentialsHelper, currentNodeParameters = undefined) {
+	return {
+		credentialsHelper,
+		variables: {},
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		currentNodeParameters,
+		executionTimeoutTimestamp: undefined,
+		userId: 'user-1',
+		setExecutionStatus: () => {},
+	};
+}
+
 /**
  * @typedef {object} RunOptions
  * @property {any} node The node type instance under test (e.g. new QwenOcr()).
@@ -171,20 +189,9 @@ async function runNode(options) {
 	const finished = new Promise((resolve) => (finish = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => finish(run));
 	const additionalData = {
+		...baseAdditionalData(new TestCredentialsHelper(options.credentialTypes, options.credentials)),
 		executionId: 'exec-1',
 		hooks,
-		credentialsHelper: new TestCredentialsHelper(options.credentialTypes, options.credentials),
-		variables: {},
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		currentNodeParameters: undefined,
-		executionTimeoutTimestamp: undefined,
-		userId: 'user-1',
-		setExecutionStatus: () => {},
 	};
 	const execute = new WorkflowExecute(/** @type {any} */ (additionalData), 'manual');
 	await execute.run({ workflow, startNode: workflow.getNode('Start') });
@@ -199,4 +206,28 @@ async function runNode(options) {
 	};
 }
 
-module.exports = { runNode, initBinaryData, TestCredentialsHelper, NODE_TYPE };
+/**
+ * Calls a `loadOptions` method as the editor's request does in n8n's server
+ * (DynamicNodeParametersService.getOptionsViaMethodName): a one-node workflow "Temp-Node" with the
+ * node's current parameters and credentials, n8n-core's LoadOptionsContext, the parameters also as
+ * `currentNodeParameters`.
+ * @param {{ node: any, credentialTypes: Record<string, any>, credentials: Record<string, any>, method: string,
+ *   parameters?: Record<string, any>, path?: string, withCredential?: boolean }} options
+ *   withCredential false: the node has no credential selected yet.
+ * @returns {Promise<Array<{ name: string, value: string | number | boolean, description?: string }>>}
+ */
+async function loadOptions(options) {
+	const parameters = options.parameters ?? {};
+	const types = { [NODE_TYPE]: options.node };
+	const nodeTypes = { getByName: (name) => types[name], getByNameAndVersion: (name) => types[name], getKnownTypes: () => ({}) };
+	const node = { id: 'uuid-1234', name: 'Temp-Node', type: NODE_TYPE, typeVersion: 1, position: [0, 0], parameters };
+	if (options.withCredential !== false) node.credentials = { qwenOcrApi: { id: '1', name: 'Qwen OCR account' } };
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const additionalData = baseAdditionalData(new TestCredentialsHelper(options.credentialTypes, options.credentials), parameters);
+	const context = new LoadOptionsContext(workflow, workflow.nodes['Temp-Node'], additionalData, options.path ?? 'parameters.model');
+	const method = options.node.methods?.loadOptions?.[options.method];
+	if (typeof method !== 'function') throw new Error(`the node has no loadOptions method ${options.method}`);
+	return await method.call(context);
+}
+
+module.exports = { runNode, loadOptions, initBinaryData, TestCredentialsHelper, NODE_TYPE };

@@ -9,7 +9,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { QwenOcr } from '../../nodes/QwenOcr/QwenOcr.node';
 import { QwenOcrApi } from '../../credentials/QwenOcrApi.credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runNode } = require('./harness');
+const { runNode, loadOptions } = require('./harness');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator');
 
@@ -107,4 +107,22 @@ export async function runQwenOcr(
 /** The generation requests the emulator received, in arrival order. */
 export function generationRequests(emulator: Emulator) {
 	return emulator.requests.filter((request) => request.path.endsWith('/multimodal-generation/generation'));
+}
+
+/**
+ * The Model field's options as the editor loads them (n8n-core's LoadOptionsContext), for a node whose
+ * credential has this base URL and key; `withCredential: false` = no credential selected yet.
+ */
+export async function loadModelOptions(
+	credential: { baseUrl: string; apiKey?: string; region?: string },
+	extra: { parameters?: IDataObject; withCredential?: boolean } = {},
+): Promise<Array<{ name: string; value: string; description?: string }>> {
+	return (await loadOptions({
+		node: new QwenOcr(),
+		credentialTypes: { qwenOcrApi: new QwenOcrApi() },
+		credentials: { qwenOcrApi: { region: credential.region ?? 'custom', baseUrl: credential.baseUrl, apiKey: credential.apiKey ?? API_KEY } },
+		method: 'getModels',
+		parameters: extra.parameters ?? { operation: 'textRecognition' },
+		withCredential: extra.withCredential,
+	})) as Array<{ name: string; value: string; description?: string }>;
 }

@@ -55,12 +55,14 @@ export const inputProperties: INodeProperties[] = [
 		displayOptions: { show: { inputType: ['base64'] } },
 	},
 	{
-		displayName: 'Model',
+		displayName: 'Model Name or ID',
 		name: 'model',
 		type: 'options',
-		options: KNOWN_MODELS,
+		// The OCR models DashScope lists for the credential, else KNOWN_MODELS (methods/loadOptions.ts);
+		// any other model name is typed as an expression, as the description says.
+		typeOptions: { loadOptionsMethod: 'getModels' },
 		default: 'qwen-vl-ocr',
-		description: 'The Qwen-OCR model. To use a model name that is not listed, switch this field to Expression and type the name.',
+		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 	},
 ];
 

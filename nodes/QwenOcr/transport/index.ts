@@ -5,6 +5,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
+	ILoadOptionsFunctions,
 	IHttpRequestOptions,
 	ICredentialDataDecryptedObject,
 } from 'n8n-workflow';
@@ -26,6 +27,15 @@ export const REGION_BASE_URLS: Record<string, string> = {
 
 export const GENERATION_PATH = '/api/v1/services/aigc/multimodal-generation/generation';
 export const UPLOAD_POLICY_PATH = '/api/v1/uploads';
+/**
+ * DashScope's OpenAI-compatible model list (`{ object: 'list', data: [{ id, ... }] }`), as OpenAI
+ * clients read it. Not on the Qwen-OCR vendor page (n8n's own Alibaba Cloud node reads the native,
+ * paged `/api/v1/models` instead).
+ */
+export const MODELS_PATH = '/compatible-mode/v1/models';
+
+/** Node methods that call DashScope: execution, and the editor's option loading (model list). */
+export type DashScopeContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): string {
 	const region = (credentials.region as string | undefined) ?? 'intl';
@@ -52,7 +62,7 @@ export function regionOf(baseUrl: string, configured: string): string {
 	return match ? match[0] : 'custom';
 }
 
-export async function getConnection(this: IExecuteFunctions): Promise<DashScopeConnection> {
+export async function getConnection(this: DashScopeContext): Promise<DashScopeConnection> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	try {
 		const baseUrl = resolveBaseUrl(credentials);
@@ -197,7 +207,7 @@ function networkFailure(error: unknown): DashScopeFailure {
  * message and request id when the request finally fails.
  */
 export async function dashScopeRequest(
-	this: IExecuteFunctions,
+	this: DashScopeContext,
 	connection: DashScopeConnection,
 	request: DashScopeRequest,
 	retry: RetryPolicy,
@@ -267,6 +277,22 @@ export async function dashScopeRequest(
 			retry.onWaiting?.(false);
 		}
 	}
+}
+
+/** The editor waits on the model list: a slow or silent endpoint falls back to the built-in list soon. */
+const MODEL_LIST_TIMEOUT_MS = 15_000;
+
+/**
+ * The model ids DashScope lists for the credential (its region, or the custom base URL): one
+ * request, no retries, the credential's Bearer key as on every call.
+ */
+export async function listModelIds(this: ILoadOptionsFunctions): Promise<string[]> {
+	const connection = await getConnection.call(this);
+	const { body } = await dashScopeRequest.call(this, connection, { method: 'GET', path: MODELS_PATH, timeoutMs: MODEL_LIST_TIMEOUT_MS }, NO_RETRY);
+	const data: unknown[] = Array.isArray(body.data) ? body.data : [];
+	return data
+		.map((entry) => (typeof entry === 'object' && entry !== null ? (entry as IDataObject).id : undefined))
+		.filter((id): id is string => typeof id === 'string' && id.trim() !== '');
 }
 
 /**

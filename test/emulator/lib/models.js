@@ -33,9 +33,23 @@ function modelExists(model, region) {
 	return KNOWN_MODELS.includes(model) || OCR_NAME.test(model);
 }
 
-/** Model ids listed by GET /compatible-mode/v1/models. @param {Region} region */
-function listModels(region) {
-	return KNOWN_MODELS.filter((m) => modelExists(m, region));
+/**
+ * Non-OCR models an account also sees in the list (chat, vision, embedding), so a client has to pick
+ * the OCR models out. Real DashScope model names; which of them a region offers is not modelled.
+ */
+const OTHER_LISTED_MODELS = ['qwen-max', 'qwen-plus', 'qwen-turbo', 'qwen-vl-max', 'qwen-vl-plus', 'qwen3-vl-plus', 'text-embedding-v3'];
+
+/**
+ * Model ids listed by GET /compatible-mode/v1/models, in no particular order. MODELLED, NOT
+ * DOCUMENTED: the Qwen-OCR vendor page does not describe this endpoint. The answer follows the
+ * OpenAI list shape that OpenAI clients read from DashScope's compatible mode (n8n's Alibaba Cloud
+ * node reads the native, paged `GET /api/v1/models` instead): the region's OCR models, `extra` (models
+ * only a test's emulator knows) and a few non-OCR models.
+ * @param {Region} region @param {string[]} [extra]
+ */
+function listModels(region, extra = []) {
+	const ocr = KNOWN_MODELS.filter((m) => modelExists(m, region));
+	return [...OTHER_LISTED_MODELS.slice(0, 3), ...ocr, ...extra.filter((m) => !ocr.includes(m)), ...OTHER_LISTED_MODELS.slice(3)];
 }
 
 /** @param {string} model */
