@@ -1,15 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Fields every operation shares: where the image comes from, the model, and the options. */
+import { modelFieldDescription, modelOptions } from '../helpers/models';
 
-export const KNOWN_MODELS = [
-	{ name: 'Qwen-VL-OCR (Stable)', value: 'qwen-vl-ocr', description: 'Stable name; points to the newest snapshot of your region' },
-	{ name: 'Qwen-VL-OCR Latest (Beijing Only)', value: 'qwen-vl-ocr-latest', description: 'Always the newest model; only in the Beijing region' },
-	{ name: 'Qwen-VL-OCR 2025-11-20', value: 'qwen-vl-ocr-2025-11-20', description: 'Qwen3-VL based snapshot, up to 8,192 output tokens' },
-	{ name: 'Qwen-VL-OCR 2025-08-28', value: 'qwen-vl-ocr-2025-08-28' },
-	{ name: 'Qwen-VL-OCR 2025-04-13', value: 'qwen-vl-ocr-2025-04-13' },
-	{ name: 'Qwen-VL-OCR 2024-10-28 (No Built-in Tasks)', value: 'qwen-vl-ocr-2024-10-28', description: 'Oldest snapshot; built-in tasks are sent as their documented prompt' },
-];
+/** Fields every operation shares: where the image comes from, the model, and the options. */
 
 export const inputProperties: INodeProperties[] = [
 	{
@@ -58,9 +51,9 @@ export const inputProperties: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
-		options: KNOWN_MODELS,
+		options: modelOptions(),
 		default: 'qwen-vl-ocr',
-		description: 'The Qwen-OCR model. To use a model name that is not listed, switch this field to Expression and type the name.',
+		description: modelFieldDescription(),
 	},
 ];
 
