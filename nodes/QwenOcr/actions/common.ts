@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { modelFieldDescription, modelOptions } from '../helpers/models';
+import type { CustomPrices } from '../helpers/cost';
+import { modelFieldDescription, modelOptions, priceTableDate } from '../helpers/models';
 
 /** Fields every operation shares: where the image comes from, the model, and the options. */
 
@@ -97,6 +98,39 @@ const sharedOptions: INodeProperties[] = [
 		description: 'The most requests in flight at once. The node slows down by itself when DashScope throttles.',
 	},
 	{
+		displayName: 'Custom Prices',
+		name: 'customPrices',
+		type: 'collection',
+		placeholder: 'Add Price',
+		default: {},
+		description: `Your own prices for _qwenOcr.cost instead of the built-in table (vendor page of ${priceTableDate}), e.g. for a discount, a gateway or a custom base URL. Set both prices.`,
+		options: [
+			{
+				displayName: 'Currency',
+				name: 'currency',
+				type: 'string',
+				default: 'USD',
+				description: 'Currency of the prices, e.g. USD or CNY',
+			},
+			{
+				displayName: 'Input Price per Million Tokens',
+				name: 'inputPerMillion',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 6 },
+				default: 0,
+				description: 'Price of one million input tokens (image and prompt)',
+			},
+			{
+				displayName: 'Output Price per Million Tokens',
+				name: 'outputPerMillion',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 6 },
+				default: 0,
+				description: 'Price of one million output tokens (the answer)',
+			},
+		],
+	},
+	{
 		displayName: 'Enable Rotation Correction',
 		name: 'enableRotate',
 		type: 'boolean',
@@ -188,6 +222,7 @@ export function buildOptionsProperty(operationOptions: INodeProperties[]): INode
 
 export interface NodeOptions {
 	concurrency: number;
+	customPrices?: CustomPrices;
 	dateOrder: 'DMY' | 'MDY' | 'YMD';
 	decimalSeparator: 'auto' | '.' | ',';
 	maxPages: number;

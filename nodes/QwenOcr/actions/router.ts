@@ -10,6 +10,7 @@ import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
+import { costMetadata } from '../helpers/cost';
 import { promptForTask } from '../helpers/taskPrompts';
 import { supportsBuiltInTasks } from '../helpers/models';
 import { ItemLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
@@ -117,6 +118,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 				task: request.task ?? null,
 				requestId: response.body.request_id ?? null,
 				usage: response.body.usage ?? null,
+				...costMetadata(response.body.usage as IDataObject | undefined, model, connection.region, options.customPrices),
 				finishReason: answer.finishReason ?? null,
 				truncated,
 				estimatedImageTokens: image.size
@@ -172,7 +174,10 @@ function perDocumentItem(this: IExecuteFunctions, context: ItemContext, outcomes
 	if (context.options.includeMetadata) {
 		meta.truncated = truncated;
 		meta.requestId = outcomes.map((outcome) => outcome.metadata.requestId);
-		meta.usage = sumUsage(outcomes.map((outcome) => outcome.metadata.usage as IDataObject | null));
+		const usage = sumUsage(outcomes.map((outcome) => outcome.metadata.usage as IDataObject | null));
+		meta.usage = usage;
+		delete meta.costNote;
+		Object.assign(meta, costMetadata(usage, context.model, context.connection.region, context.options.customPrices));
 		meta.estimatedImageTokens = outcomes.reduce((sum, outcome) => sum + (Number(outcome.metadata.estimatedImageTokens) || 0), 0);
 	}
 	const rawTexts = outcomes.map((outcome) => outcome.metadata.rawText).filter((text) => typeof text === 'string');
