@@ -11,6 +11,7 @@ import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
 import { costMetadata } from '../helpers/cost';
+import { withArithmetic } from '../helpers/arithmetic';
 import { promptForTask } from '../helpers/taskPrompts';
 import { supportsBuiltInTasks } from '../helpers/models';
 import { ItemLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
@@ -195,7 +196,8 @@ function validateMerged(merged: IDataObject, context: ItemContext) {
 		decimalSeparator: context.options.decimalSeparator,
 		dateOrder: context.options.dateOrder,
 	};
-	return applyFieldTypes(merged, context.request.fieldRows ?? [], coerce).validation;
+	const typed = applyFieldTypes(merged, context.request.fieldRows ?? [], coerce);
+	return withArithmetic(typed.validation, typed.data, context.request.checks);
 }
 
 /** Adds up the token counts of several answers. */
