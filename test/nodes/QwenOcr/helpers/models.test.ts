@@ -107,6 +107,11 @@ describe('the Model field', () => {
 		expect(field.description).toMatch(/Beijing \$0\.043 in \/ \$0\.072 out/);
 	});
 
+	it('the no-built-in-tasks hint shows for the table\'s models without tasks and their aliases', () => {
+		const hint = new QwenOcr().description.hints?.find((entry) => entry.message.includes('no built-in tasks'));
+		expect(hint?.displayCondition).toContain('["qwen-vl-ocr-2024-10-28","qwen-vl-ocr-1028"].includes($parameter["model"])');
+	});
+
 	it('labels a live list from the table, unknown names as given', () => {
 		expect(modelOptions(['qwen-vl-ocr-latest', 'qwen3.5-ocr']).map((option) => option.name)).toEqual(['Qwen-VL-OCR Latest (Beijing Only)', 'qwen3.5-ocr']);
 	});
