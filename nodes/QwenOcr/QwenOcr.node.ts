@@ -6,6 +6,10 @@ import { OPERATIONS } from './actions';
 import { router } from './actions/router';
 import { qwenOcrApiTest } from './methods/credentialTest';
 import { getModels } from './methods/loadOptions';
+import { MODEL_TABLE } from './helpers/models';
+
+/** Names (and aliases) of the models without built-in tasks, for the editor hint. */
+const MODELS_WITHOUT_TASKS = MODEL_TABLE.filter((model) => !model.builtInTasks).flatMap((model) => [model.name, ...model.aliases]);
 
 export class QwenOcr implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,7 +34,7 @@ export class QwenOcr implements INodeType {
 				type: 'warning',
 				location: 'ndv',
 				whenToDisplay: 'always',
-				displayCondition: '={{ $parameter["model"] === "qwen-vl-ocr-2024-10-28" && $parameter["operation"] !== "customPrompt" }}',
+				displayCondition: `={{ ${JSON.stringify(MODELS_WITHOUT_TASKS)}.includes($parameter["model"]) && $parameter["operation"] !== "customPrompt" }}`,
 			},
 			{
 				message:

@@ -200,6 +200,48 @@ const EXPECTATIONS = {
 			return '3 line items, 2 outputs';
 		},
 	},
+	qwenOcrExample15: {
+		operation: 'keyInformationExtraction (zh invoice preset, custom prices)',
+		input: 'binary invoice.png, a VAT invoice answer',
+		check(items, outputs) {
+			assert.equal(outputs.length, 2, 'two outputs: Valid and Needs Review');
+			assert.equal((outputs[1] ?? []).length, 0, 'nothing to review');
+			assert.equal(items.length, 1, 'one invoice');
+			const json = items[0].json;
+			assert.deepEqual(
+				Object.keys(json).filter((key) => key !== '_qwenOcr'),
+				['发票代码', '发票号码', '开票日期', '校验码', '购买方名称', '购买方纳税人识别号', '销售方名称', '销售方纳税人识别号', '金额', '税额', '价税合计', '明细'],
+				'the VAT invoice\'s own Chinese keys',
+			);
+			assert.equal(json.开票日期, '2024-03-15', 'typed date');
+			assert.equal(json.价税合计, 1800, 'typed amount');
+			assert.deepEqual(json.明细.map((/** @type {any} */ line) => line.金额), [1061.95, 530.97], 'line amounts');
+			assert.deepEqual(json._qwenOcr.validation, { valid: true, missing: [], invalid: [], mismatches: [] }, 'validation with arithmetic');
+			const usage = json._qwenOcr.usage;
+			const amount = Math.round(((usage.input_tokens * 0.07 + usage.output_tokens * 0.16) / 1e6) * 1e10) / 1e10;
+			assert.deepEqual(json._qwenOcr.cost, { amount, currency: 'USD', model: 'qwen-vl-ocr-2025-11-20', region: 'custom', priceTableDate: null }, 'cost from customPrices');
+			return `价税合计 ${json.价税合计}, cost $${amount}`;
+		},
+	},
+	qwenOcrExample16: {
+		operation: 'keyInformationExtraction (invoice preset, arithmetic)',
+		input: 'binary invoice.png, total misread',
+		check(items, outputs) {
+			assert.equal(outputs.length, 2, 'two outputs: Valid and Needs Review');
+			assert.equal(items.length, 0, 'nothing valid');
+			assert.equal((outputs[1] ?? []).length, 1, 'the invoice goes to Needs Review');
+			const review = outputs[1][0].json;
+			assert.equal(review.total_amount, 174.4, 'the misread total');
+			assert.deepEqual(
+				review._qwenOcr.validation,
+				{ valid: false, missing: [], invalid: [], mismatches: [{ check: 'subtotal + tax_amount = total_amount', expected: 164.4, found: 174.4 }] },
+				'the failed check',
+			);
+			assert.equal(review._qwenOcr.cost, null, 'no price for a custom base URL');
+			assert.match(review._qwenOcr.costNote, /custom base URL/, 'costNote');
+			return 'Needs Review: subtotal + tax_amount = total_amount';
+		},
+	},
 	qwenOcrExample14: {
 		operation: 'textRecognition x 60 (throttled, continueOnFail)',
 		input: 'URLs, 5 requests/s quota, item 7 rejected',
@@ -329,9 +371,11 @@ function checkWorkflow(workflow, result) {
 	const qwenNodes = workflow.nodes.filter((/** @type {any} */ n) => n.type === QWEN_TYPE);
 	assert.equal(qwenNodes.length, 1, 'one Qwen OCR node in the workflow');
 	const outputs = resultData.runData[qwenNodes[0].name][0].data.main;
-	const items = outputs[0];
-	assert.ok(Array.isArray(items) && items.length > 0, 'the Qwen OCR node output no items');
-	for (const [i, item] of items.entries()) {
+	const items = outputs[0] ?? [];
+	// Every output's items (Valid and Needs Review): a workflow may send everything to review.
+	const everyItem = outputs.flat();
+	assert.ok(everyItem.length > 0, 'the Qwen OCR node output no items');
+	for (const [i, item] of everyItem.entries()) {
 		if (expectation.errorItems?.includes(i)) continue; // checked by the workflow's own check
 		assert.equal(item.json.error, undefined, `item ${i} is an error item`);
 		const meta = item.json._qwenOcr;

@@ -322,7 +322,11 @@ start_emulator() {
 	STARTED_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/$name.out','utf8').split('\n')[0]).baseUrl")
 	log "$name emulator at $STARTED_URL"
 }
-start_emulator main
+# Scripted answers (test/e2e/answers/) for the workflows that choose these models: 15 a Chinese VAT
+# invoice, 16 an invoice whose total was misread.
+start_emulator main \
+	--fault-rule "\"model\":\"qwen-vl-ocr-2025-11-20\"=$(tr -d '\n' <"$ROOT/test/e2e/answers/vat-invoice.json")" \
+	--fault-rule "\"model\":\"qwen-vl-ocr-1120\"=$(tr -d '\n' <"$ROOT/test/e2e/answers/invoice-total-misread.json")"
 EMULATOR_PID=$STARTED_PID EMULATOR_URL=$STARTED_URL
 # A second emulator that throttles (5 requests per 1-second window, no Retry-After, as documented)
 # and rejects one item's image as inappropriate: workflow 14 must still give every item, in order.

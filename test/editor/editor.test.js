@@ -478,7 +478,7 @@ describe('Qwen OCR in the n8n editor', () => {
 		const lib = require('../dev/lib');
 		const ONLY_HERE = 'qwen-vl-ocr-2026-02-02';
 		const ONLY_HERE_TITLE = 'Qwen-VL-OCR 2026-02-02';
-		const BUILT_IN = ['Qwen-VL-OCR (Stable)', 'Qwen-VL-OCR Latest (Beijing Only)', 'Qwen-VL-OCR 2025-11-20', 'Qwen-VL-OCR 2025-08-28', 'Qwen-VL-OCR 2025-04-13', 'Qwen-VL-OCR 2024-10-28 (No Built-in Tasks)'];
+		const BUILT_IN = ['Qwen-VL-OCR (Stable, All Regions)', 'Qwen-VL-OCR Latest (Beijing Only)', 'Qwen-VL-OCR 2025-11-20 (All Regions)', 'Qwen-VL-OCR 2025-08-28 (Beijing Only)', 'Qwen-VL-OCR 2025-04-13 (Beijing Only)', 'Qwen-VL-OCR 2024-10-28 (Beijing Only, No Built-in Tasks)'];
 		const emu = await startEmulator({ extraModels: [ONLY_HERE] });
 		try {
 			const cookie = await lib.login(URL_, EMAIL, PASSWORD);
@@ -528,10 +528,10 @@ describe('Qwen OCR in the n8n editor', () => {
 
 			const live = await modelTitles('Loaded models');
 			notes.push(`model dropdown, loaded from the emulator: ${live.join(' | ')}`);
-			assert.equal(live[0], 'Qwen-VL-OCR (Stable)', 'stable name first');
+			assert.equal(live[0], BUILT_IN[0], 'stable name first');
 			assert.ok(live.includes(ONLY_HERE_TITLE), `the emulator-only model ${ONLY_HERE} is offered (got ${live.join(', ')})`);
-			assert.ok(live.includes('Qwen-VL-OCR 2025-11-20'), 'known models keep their labels');
-			assert.ok(!live.includes('Qwen-VL-OCR Latest (Beijing Only)'), 'the Singapore emulator does not list -latest');
+			assert.ok(live.includes(BUILT_IN[2]), 'known models keep their labels');
+			assert.ok(!live.includes(BUILT_IN[1]), 'the Singapore emulator does not list -latest');
 			assert.ok(!live.some((t) => /qwen-(plus|max|turbo|vl-max|vl-plus)|qwen3-vl|embedding/.test(t)), 'non-OCR models left out');
 
 			const fallback = await modelTitles('Built-in models');

@@ -62,6 +62,8 @@ export interface Fault {
 	omitOcrResult?: boolean;
 	/** Answer exactly this (text, optional ocr_result, finish_reason default "stop"), after all validation. */
 	answer?: { text: string; ocrResult?: Record<string, unknown>; finishReason?: string };
+	/** Report these token counts in `usage` instead of the computed ones (e.g. to check prices by hand). */
+	tokens?: { textTokens?: number; imageTokens?: number; outputTokens?: number };
 }
 
 export interface ImageLogEntry {

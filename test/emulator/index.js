@@ -546,7 +546,7 @@ function compose(state, parsed, images, flavour, fault) {
 	);
 	const textTokens = answers.textTokens(promptText);
 	const outputTokens = Math.min(answers.textTokens(text), parsed.maxTokens);
-	return { task, text, ocrResult, finishReason, imageTokens, textTokens, outputTokens };
+	return { task, text, ocrResult, finishReason, imageTokens, textTokens, outputTokens, ...(fault?.tokens ?? {}) };
 }
 
 /**

@@ -91,12 +91,13 @@ export async function runQwenOcr(
 	emulator: Emulator,
 	parameters: IDataObject,
 	items: INodeExecutionData[] = [{ json: {} }],
-	extra: { continueOnFail?: boolean; apiKey?: string; binaryMode?: 'default' | 'filesystem' } = {},
+	extra: { continueOnFail?: boolean; apiKey?: string; binaryMode?: 'default' | 'filesystem'; region?: 'intl' | 'us' | 'cn' } = {},
 ): Promise<RunResult> {
 	return (await runNode({
 		node: new QwenOcr(),
 		credentialTypes: { qwenOcrApi: new QwenOcrApi() },
-		credentials: { qwenOcrApi: { region: 'custom', baseUrl: emulator.baseUrl, apiKey: extra.apiKey ?? API_KEY } },
+		// A DashScope region (its base URL pointed at the emulator by the test) or the emulator as a custom base URL.
+		credentials: { qwenOcrApi: { region: extra.region ?? 'custom', baseUrl: emulator.baseUrl, apiKey: extra.apiKey ?? API_KEY } },
 		parameters,
 		items,
 		continueOnFail: extra.continueOnFail,

@@ -1,15 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Fields every operation shares: where the image comes from, the model, and the options. */
+import type { CustomPrices } from '../helpers/cost';
+import { modelFieldDescription, priceTableDate } from '../helpers/models';
 
-export const KNOWN_MODELS = [
-	{ name: 'Qwen-VL-OCR (Stable)', value: 'qwen-vl-ocr', description: 'Stable name; points to the newest snapshot of your region' },
-	{ name: 'Qwen-VL-OCR Latest (Beijing Only)', value: 'qwen-vl-ocr-latest', description: 'Always the newest model; only in the Beijing region' },
-	{ name: 'Qwen-VL-OCR 2025-11-20', value: 'qwen-vl-ocr-2025-11-20', description: 'Qwen3-VL based snapshot, up to 8,192 output tokens' },
-	{ name: 'Qwen-VL-OCR 2025-08-28', value: 'qwen-vl-ocr-2025-08-28' },
-	{ name: 'Qwen-VL-OCR 2025-04-13', value: 'qwen-vl-ocr-2025-04-13' },
-	{ name: 'Qwen-VL-OCR 2024-10-28 (No Built-in Tasks)', value: 'qwen-vl-ocr-2024-10-28', description: 'Oldest snapshot; built-in tasks are sent as their documented prompt' },
-];
+/** Fields every operation shares: where the image comes from, the model, and the options. */
 
 export const inputProperties: INodeProperties[] = [
 	{
@@ -58,11 +52,12 @@ export const inputProperties: INodeProperties[] = [
 		displayName: 'Model Name or ID',
 		name: 'model',
 		type: 'options',
-		// The OCR models DashScope lists for the credential, else KNOWN_MODELS (methods/loadOptions.ts);
-		// any other model name is typed as an expression, as the description says.
+		// The OCR models DashScope lists for the credential, else the model table's list
+		// (methods/loadOptions.ts); any other model name is typed as an expression.
 		typeOptions: { loadOptionsMethod: 'getModels' },
 		default: 'qwen-vl-ocr',
 		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		hint: modelFieldDescription(),
 	},
 ];
 
@@ -104,6 +99,39 @@ const sharedOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 64 },
 		default: 5,
 		description: 'The most requests in flight at once. The node slows down by itself when DashScope throttles.',
+	},
+	{
+		displayName: 'Custom Prices',
+		name: 'customPrices',
+		type: 'collection',
+		placeholder: 'Add Price',
+		default: {},
+		description: `Your own prices for _qwenOcr.cost instead of the built-in table (vendor page of ${priceTableDate}), e.g. for a discount, a gateway or a custom base URL. Set both prices.`,
+		options: [
+			{
+				displayName: 'Currency',
+				name: 'currency',
+				type: 'string',
+				default: 'USD',
+				description: 'Currency of the prices, e.g. USD or CNY',
+			},
+			{
+				displayName: 'Input Price per Million Tokens',
+				name: 'inputPerMillion',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 6 },
+				default: 0,
+				description: 'Price of one million input tokens (image and prompt)',
+			},
+			{
+				displayName: 'Output Price per Million Tokens',
+				name: 'outputPerMillion',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 6 },
+				default: 0,
+				description: 'Price of one million output tokens (the answer)',
+			},
+		],
 	},
 	{
 		displayName: 'Enable Rotation Correction',
@@ -197,6 +225,7 @@ export function buildOptionsProperty(operationOptions: INodeProperties[]): INode
 
 export interface NodeOptions {
 	concurrency: number;
+	customPrices?: CustomPrices;
 	dateOrder: 'DMY' | 'MDY' | 'YMD';
 	decimalSeparator: 'auto' | '.' | ',';
 	maxPages: number;

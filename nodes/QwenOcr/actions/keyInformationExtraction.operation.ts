@@ -8,7 +8,8 @@ import { applySchemaShape, compileSchemaRows, SchemaError, validateResultSchema 
 import type { CoerceOptions, TypedFieldRow } from '../helpers/fieldTypes';
 import { applyFieldTypes, DEFAULT_COERCE_OPTIONS, withTypeHints } from '../helpers/fieldTypes';
 import type { PresetLanguage, PresetName } from '../helpers/presets';
-import { presetRows } from '../helpers/presets';
+import { presetChecks, presetRows } from '../helpers/presets';
+import { withArithmetic } from '../helpers/arithmetic';
 import { itemParameter } from '../helpers/parameters';
 
 /**
@@ -192,7 +193,7 @@ export const options: INodeProperties[] = [
 			{ name: 'Chinese', value: 'zh' },
 		],
 		default: 'en',
-		description: 'Language of the preset\'s field descriptions (keys stay English). Chinese helps on Chinese documents.',
+		description: 'English: English keys for international documents. Chinese: the mainland document\'s own fields with Simplified Chinese keys (增值税发票, 购物小票, 居民身份证, 营业执照), e.g. 发票号码, 价税合计, 明细[].金额.',
 		displayOptions: { show: { '/operation': ['keyInformationExtraction'] } },
 	},
 	{
@@ -206,33 +207,34 @@ export const options: INodeProperties[] = [
 	},
 ];
 
-function readRows(this: IExecuteFunctions, source: string, itemIndex: number): TypedFieldRow[] {
+function readRows(this: IExecuteFunctions, source: string, itemIndex: number): Pick<TaskRequest, 'fieldRows' | 'checks'> {
 	if (source === 'preset') {
 		const preset = itemParameter(this, 'schemaPreset', itemIndex, 'invoice') as PresetName;
 		const language = itemParameter(this, 'options.presetLanguage', itemIndex, 'en') as PresetLanguage;
-		return presetRows(preset, language);
+		return { fieldRows: presetRows(preset, language), checks: presetChecks(preset, language) };
 	}
-	return ((itemParameter(this, 'schemaFields.fields', itemIndex, []) as TypedFieldRow[]) ?? []).map((row) => ({
+	const fieldRows = ((itemParameter(this, 'schemaFields.fields', itemIndex, []) as TypedFieldRow[]) ?? []).map((row) => ({
 		key: row.key,
 		description: row.description ?? '',
 		type: row.type ?? 'string',
 		required: row.required ?? false,
 	}));
+	return { fieldRows };
 }
 
 function buildRequest(this: IExecuteFunctions, itemIndex: number): TaskRequest {
 	const source = itemParameter(this, 'schemaSource', itemIndex, 'fields') as string;
 	if (source === 'allFields') return { task: 'key_information_extraction' };
 	let resultSchema: IDataObject;
-	let fieldRows: TypedFieldRow[] | undefined;
+	let rows: Pick<TaskRequest, 'fieldRows' | 'checks'> = {};
 	if (source === 'json') {
 		resultSchema = validateResultSchema(itemParameter(this, 'resultSchema', itemIndex, '{}')) as IDataObject;
 	} else {
-		fieldRows = readRows.call(this, source, itemIndex);
+		rows = readRows.call(this, source, itemIndex);
 		// The type goes into the description too, so the model answers in that form.
-		resultSchema = compileSchemaRows(withTypeHints(fieldRows)) as IDataObject;
+		resultSchema = compileSchemaRows(withTypeHints(rows.fieldRows ?? [])) as IDataObject;
 	}
-	return { task: 'key_information_extraction', taskConfig: { result_schema: resultSchema }, resultSchema, fieldRows };
+	return { task: 'key_information_extraction', taskConfig: { result_schema: resultSchema }, resultSchema, ...rows };
 }
 
 function valueAt(data: IDataObject, path: string[]): unknown {
@@ -306,7 +308,7 @@ export const keyInformationExtraction: OcrOperation = {
 			};
 			const typed = applyFieldTypes(json, request.fieldRows, coerceOptions);
 			json = typed.data as IDataObject;
-			meta.validation = typed.validation as unknown as IDataObject;
+			meta.validation = withArithmetic(typed.validation, json, request.checks) as unknown as IDataObject;
 		}
 		const splitPath = String(itemParameter(this, 'options.splitArrayField', itemIndex, '')).trim();
 		if (splitPath) {

@@ -10,7 +10,10 @@ import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
-import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
+import { costMetadata } from '../helpers/cost';
+import { withArithmetic } from '../helpers/arithmetic';
+import { promptForTask } from '../helpers/taskPrompts';
+import { supportsBuiltInTasks } from '../helpers/models';
 import { ItemLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
@@ -116,6 +119,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 				task: request.task ?? null,
 				requestId: response.body.request_id ?? null,
 				usage: response.body.usage ?? null,
+				...costMetadata(response.body.usage as IDataObject | undefined, model, connection.region, options.customPrices),
 				finishReason: answer.finishReason ?? null,
 				truncated,
 				estimatedImageTokens: image.size
@@ -171,7 +175,10 @@ function perDocumentItem(this: IExecuteFunctions, context: ItemContext, outcomes
 	if (context.options.includeMetadata) {
 		meta.truncated = truncated;
 		meta.requestId = outcomes.map((outcome) => outcome.metadata.requestId);
-		meta.usage = sumUsage(outcomes.map((outcome) => outcome.metadata.usage as IDataObject | null));
+		const usage = sumUsage(outcomes.map((outcome) => outcome.metadata.usage as IDataObject | null));
+		meta.usage = usage;
+		delete meta.costNote;
+		Object.assign(meta, costMetadata(usage, context.model, context.connection.region, context.options.customPrices));
 		meta.estimatedImageTokens = outcomes.reduce((sum, outcome) => sum + (Number(outcome.metadata.estimatedImageTokens) || 0), 0);
 	}
 	const rawTexts = outcomes.map((outcome) => outcome.metadata.rawText).filter((text) => typeof text === 'string');
@@ -189,7 +196,8 @@ function validateMerged(merged: IDataObject, context: ItemContext) {
 		decimalSeparator: context.options.decimalSeparator,
 		dateOrder: context.options.dateOrder,
 	};
-	return applyFieldTypes(merged, context.request.fieldRows ?? [], coerce).validation;
+	const typed = applyFieldTypes(merged, context.request.fieldRows ?? [], coerce);
+	return withArithmetic(typed.validation, typed.data, context.request.checks);
 }
 
 /** Adds up the token counts of several answers. */

@@ -3,8 +3,7 @@
  * on the Qwen-OCR page): tokens = h_bar * w_bar / patch² + 2 (the two are <|vision_bos|> and <|vision_eos|>).
  * It is a budget estimate; the `usage.image_tokens` of the response is what is billed.
  */
-
-export type PatchSize = 28 | 32;
+import { DEFAULT_PIXELS, patchSizeFor } from './models';
 
 export interface ResizedImage {
 	height: number;
@@ -19,53 +18,8 @@ export interface ImageTokenOptions {
 	maxPixels?: number;
 }
 
-const STABLE_MODEL = 'qwen-vl-ocr';
-
-/**
- * Snapshots built on Qwen2.5-VL, which use 28×28 patches. The page: "qwen-vl-ocr-2025-11-20、qwen-vl-ocr-latest
- * 固定為32*32 … 其他模型固定為28*28". The short names are the aliases the model table gives ("又稱qwen-vl-ocr-0828").
- */
-const PATCH_28_MODELS = new Set([
-	'qwen-vl-ocr-2025-08-28',
-	'qwen-vl-ocr-0828',
-	'qwen-vl-ocr-2025-04-13',
-	'qwen-vl-ocr-0413',
-	'qwen-vl-ocr-2024-10-28',
-	'qwen-vl-ocr-1028',
-]);
-
-/**
- * What the stable name `qwen-vl-ocr` uses per region, from the model tables of the vendor page (updated 2026-01-15):
- * - `us` (全球/Virginia): "當前與qwen-vl-ocr-2025-11-20能力相同" → 32.
- * - `cn` (中國內地/Beijing): "當前與qwen-vl-ocr-2025-08-28能力相同" → 28.
- * - `intl` (國際/Singapore): no "same as" note, but its row (34,096 context, 4,096 output, $0.72) matches the
- *   2025-08-28 generation rather than 2025-11-20 (38,192 context, 8,192 output, $0.07/$0.16) → 28.
- *   The vendor's English page of Feb 2026 already says the Singapore stable name matches 2025-11-20: revisit then.
- * Any other region (a custom base URL may point anywhere) → 28, the larger of the two estimates.
- */
-const STABLE_MODEL_PATCH_BY_REGION: Record<string, PatchSize> = { us: 32, cn: 28, intl: 28 };
-
-/**
- * Default pixel bounds when the request sets none, from the vendor's Qwen-OCR API reference (the samples of the
- * page use the 32-patch values 3072 = 32*32*3 and 8388608 = 32*32*8192): the 28-patch models default to
- * 3136 = 28*28*4 and 6422528 = 28*28*8192.
- */
-const DEFAULT_PIXELS: Record<PatchSize, { min: number; max: number }> = {
-	28: { min: 28 * 28 * 4, max: 28 * 28 * 8192 },
-	32: { min: 32 * 32 * 3, max: 32 * 32 * 8192 },
-};
-
-/**
- * Patch edge in pixels for a model in a region. `qwen-vl-ocr-2025-11-20` (alias `-1120`), `qwen-vl-ocr-latest`
- * and any model this list does not know (newer models such as `qwen3.5-ocr` are Qwen3-VL based or later) → 32.
- */
-export function imagePatchSize(model: string, region: string): PatchSize {
-	const name = model.trim().toLowerCase();
-	if (name === STABLE_MODEL) {
-		return STABLE_MODEL_PATCH_BY_REGION[region] ?? 28;
-	}
-	return PATCH_28_MODELS.has(name) ? 28 : 32;
-}
+/** Patch edge in pixels for a model in a region (the model table's rule). */
+export const imagePatchSize = patchSizeFor;
 
 /** Python 3's round(): halves go to the even neighbour (round(2.5) == 2). */
 function roundHalfEven(value: number): number {
@@ -115,7 +69,7 @@ export function smartResize(
 
 /** Estimated image tokens for one image, with the model's default pixel bounds unless given. */
 export function estimateImageTokens(width: number, height: number, options: ImageTokenOptions): number {
-	const patch = imagePatchSize(options.model, options.region);
+	const patch = patchSizeFor(options.model, options.region);
 	const defaults = DEFAULT_PIXELS[patch];
 	const resized = smartResize(
 		height,

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { ArithmeticCheck } from './arithmetic';
 import type { TypedFieldRow } from './fieldTypes';
 
 export type OperationName =
@@ -32,6 +33,8 @@ export interface TaskRequest {
 	resultSchema?: IDataObject;
 	/** KIE: the typed rows behind the schema (types and required flags), when it was built from rows. */
 	fieldRows?: TypedFieldRow[];
+	/** KIE presets: the document's arithmetic to check (invoice, receipt). */
+	checks?: ArithmeticCheck[];
 }
 
 /** The first choice of a native generation answer. */

@@ -31,13 +31,6 @@ const KIE_ALL_FIELDS_PROMPT =
 /** Put between the KIE prompt and the result_schema JSON. */
 const KIE_SCHEMA_INTRO = '輸入的JSON模式內容如下:';
 
-/** Snapshots that predate built-in tasks (`ocr_options`). */
-const MODELS_WITHOUT_TASKS = new Set(['qwen-vl-ocr-2024-10-28', 'qwen-vl-ocr-1028']);
-
-export function supportsBuiltInTasks(model: string): boolean {
-	return !MODELS_WITHOUT_TASKS.has(model.trim().toLowerCase());
-}
-
 /** The prompt that stands in for a built-in task (and its result_schema) on older models. */
 export function promptForTask(task: OcrTask, resultSchema?: IDataObject): string {
 	if (task !== 'key_information_extraction') return TASK_PROMPTS[task];

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { KNOWN_MODELS } from '../actions/common';
+import { findModel, modelOptions } from '../helpers/models';
 import { listModelIds } from '../transport';
 
 /** The stable model name, first in every list (it is the parameter's default). */
@@ -19,13 +19,12 @@ export function isOcrModel(modelId: string): boolean {
  * yet is named like the others, any other model by its id.
  */
 export function labelFor(modelId: string): INodePropertyOptions {
-	const known = KNOWN_MODELS.find((model) => model.value === modelId);
-	if (known) return { ...known };
+	if (findModel(modelId)) return modelOptions([modelId])[0];
 	const snapshot = /^qwen-vl-ocr-(\d{4}-\d{2}-\d{2})$/.exec(modelId);
 	return {
 		name: snapshot ? `Qwen-VL-OCR ${snapshot[1]}` : modelId,
 		value: modelId,
-		description: 'Listed by DashScope for this credential; not in this node\'s model table yet',
+		description: 'Listed by DashScope for this credential; not in this node\'s model table yet (no price or limits known)',
 	};
 }
 
@@ -49,7 +48,7 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 	} catch {
 		// The built-in list below: the editor must offer models even when DashScope cannot be asked.
 	}
-	const options = listed.length > 0 ? [...new Set(listed)].sort(byListOrder).map(labelFor) : KNOWN_MODELS.map(({ value }) => labelFor(value));
+	const options: INodePropertyOptions[] = listed.length > 0 ? [...new Set(listed)].sort(byListOrder).map(labelFor) : modelOptions();
 	const current = this.getCurrentNodeParameter('model');
 	if (typeof current === 'string' && current.trim() !== '' && !current.startsWith('=') && !options.some((option) => option.value === current)) {
 		options.push({ ...labelFor(current), description: 'The model this node uses; DashScope does not list it for this credential' });

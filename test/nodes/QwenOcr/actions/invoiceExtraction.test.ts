@@ -57,12 +57,12 @@ describe('typed fields', () => {
 });
 
 describe('presets', () => {
-	it('the receipt preset in Chinese sends Chinese descriptions with English keys', async () => {
+	it('the receipt preset in Chinese sends the mainland receipt\'s fields with Chinese keys', async () => {
 		await runQwenOcr(emulator, kie({ schemaSource: 'preset', schemaPreset: 'receipt', options: { presetLanguage: 'zh' } }), [binaryItem('receipt.jpg')]);
 		const schema = sentSchema();
-		expect(Object.keys(schema)).toEqual(expect.arrayContaining(['merchant', 'date', 'items', 'total_amount']));
-		expect(schema.merchant.name).toMatch(/商户名称/);
-		expect(schema.items[0].price).toMatch(/金额/);
+		expect(Object.keys(schema)).toEqual(expect.arrayContaining(['店名', '日期', '商品', '应收']));
+		expect(schema.店名).toMatch(/商户或门店名称/);
+		expect(schema.商品[0].金额).toMatch(/该行金额/);
 	});
 
 	it('the invoice preset returns typed values and validates required fields', async () => {

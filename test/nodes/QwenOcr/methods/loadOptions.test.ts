@@ -3,7 +3,9 @@
  * as n8n's server does for the editor, against the emulator's GET /compatible-mode/v1/models (modelled:
  * the vendor page does not document it).
  */
-import { KNOWN_MODELS } from '../../../../nodes/QwenOcr/actions/common';
+import { modelOptions } from '../../../../nodes/QwenOcr/helpers/models';
+
+const KNOWN_MODELS = modelOptions();
 import { isOcrModel, labelFor } from '../../../../nodes/QwenOcr/methods/loadOptions';
 import { API_KEY, binaryItem, generationRequests, loadModelOptions, runQwenOcr, startTestEmulator, useEmulator } from '../../../engine/qwenOcr';
 
