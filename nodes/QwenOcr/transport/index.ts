@@ -8,11 +8,12 @@ import type {
 	IHttpRequestOptions,
 	ICredentialDataDecryptedObject,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { DashScopeFailure } from '../helpers/errors';
-import { isRetryable, parseErrorBody, toNodeApiError } from '../helpers/errors';
-import type { RatePacer, Slots } from '../helpers/concurrency';
+import { isRetryable, maybeProcessed, parseErrorBody, toNodeApiError } from '../helpers/errors';
+import type { PacerTicket, RatePacer, Slots } from '../helpers/concurrency';
+import { ExecutionCanceled, pause } from '../helpers/concurrency';
 
 /** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
 
@@ -78,6 +79,16 @@ export interface RetryPolicy {
 	pacer?: RatePacer;
 }
 
+/** The execution's cancel signal (Stop, Timeout Workflow); older n8n versions may have none. */
+export function cancelSignal(context: IExecuteFunctions): AbortSignal | undefined {
+	return typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+}
+
+/** Ends the node's work once the execution is canceled: nothing new starts after that. */
+export function throwIfCanceled(signal: AbortSignal | undefined): void {
+	if (signal?.aborted) throw new ExecutionCanceled();
+}
+
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
 
 export interface DashScopeRequest {
@@ -87,6 +98,11 @@ export interface DashScopeRequest {
 	qs?: IDataObject;
 	headers?: IDataObject;
 	timeoutMs?: number;
+	/**
+	 * A billed request (generation): one that timed out, or whose connection dropped after it was
+	 * sent, may have been processed and billed, so it is retried at most once.
+	 */
+	billed?: boolean;
 }
 
 /**
@@ -216,12 +232,22 @@ export async function dashScopeRequest(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
+	const signal = cancelSignal(this);
 	let waitedMs = 0;
+	let unknownOutcomes = 0;
 	for (let attempt = 0; ; attempt++) {
 		let failure: DashScopeFailure;
-		await retry.slots?.acquire();
-		const ticket = await retry.pacer?.take();
+		await retry.slots?.acquire(signal);
+		let ticket: PacerTicket | undefined;
 		try {
+			ticket = await retry.pacer?.take(signal);
+		} catch (error) {
+			retry.slots?.release();
+			throw error;
+		}
+		try {
+			// Canceled while waiting: never start a request (n8n's helper would fail it, after our wait).
+			throwIfCanceled(signal);
 			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
 				credentialsDecrypted: connection.credentials,
 			})) as FullResponse;
@@ -246,6 +272,7 @@ export async function dashScopeRequest(
 			}
 			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
+			if (error instanceof ExecutionCanceled || signal?.aborted) throw new ExecutionCanceled();
 			failure = networkFailure(error);
 		} finally {
 			retry.slots?.release();
@@ -256,13 +283,19 @@ export async function dashScopeRequest(
 			retry.pacer?.onFailure(ticket);
 		}
 		const delayMs = backoffDelayMs(attempt, failure.retryAfterSeconds);
-		if (!isRetryable(failure) || attempt >= retry.maxRetries || waitedMs + delayMs > retry.maxRetryWaitMs) {
+		if (request.billed && maybeProcessed(failure)) unknownOutcomes++;
+		if (
+			!isRetryable(failure) ||
+			attempt >= retry.maxRetries ||
+			waitedMs + delayMs > retry.maxRetryWaitMs ||
+			unknownOutcomes > 1
+		) {
 			throw toNodeApiError(this.getNode(), failure, itemIndex);
 		}
 		waitedMs += delayMs;
 		retry.onWaiting?.(true);
 		try {
-			await sleep(delayMs);
+			await pause(delayMs, signal);
 		} finally {
 			retry.onWaiting?.(false);
 		}
@@ -345,7 +378,9 @@ export async function uploadTemporaryFile(
 	file: { name: string; mimeType: string; data: Uint8Array },
 	retry: RetryPolicy,
 	itemIndex: number,
+	timeoutMs?: number,
 ): Promise<string> {
+	const signal = cancelSignal(this);
 	const { body } = await dashScopeRequest.call(
 		this,
 		connection,
@@ -372,7 +407,10 @@ export async function uploadTemporaryFile(
 		file,
 	);
 	let response: FullResponse;
+	throwIfCanceled(signal);
 	try {
+		// n8n's plain request helper gets no cancel signal of its own: Stop must abort the upload
+		// (a stored file bills storage), and a stalled upload must end within the Timeout option.
 		response = (await this.helpers.httpRequest({
 			method: 'POST',
 			url: policy.upload_host,
@@ -381,8 +419,11 @@ export async function uploadTemporaryFile(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			json: false,
+			timeout: timeoutMs,
+			...(signal ? { abortSignal: signal } : {}),
 		})) as FullResponse;
 	} catch (error) {
+		throwIfCanceled(signal);
 		throw toNodeApiError(this.getNode(), networkFailure(error), itemIndex);
 	}
 	if (response.statusCode < 200 || response.statusCode >= 300) {
