@@ -133,14 +133,17 @@ export class Slots {
 			waiter = resolve;
 			this.waiters.push(waiter);
 		});
+		let acquired = false;
 		try {
 			await unlessCanceled(granted, signal);
-		} catch (error) {
-			// Canceled while queued: leave the queue (a slot handed over meanwhile is given back).
-			const position = this.waiters.indexOf(waiter);
-			if (position >= 0) this.waiters.splice(position, 1);
-			else this.release();
-			throw error;
+			acquired = true;
+		} finally {
+			if (!acquired) {
+				// Canceled while queued: leave the queue (a slot handed over meanwhile is given back).
+				const position = this.waiters.indexOf(waiter);
+				if (position >= 0) this.waiters.splice(position, 1);
+				else this.release();
+			}
 		}
 	}
 

@@ -239,11 +239,12 @@ export async function dashScopeRequest(
 		let failure: DashScopeFailure;
 		await retry.slots?.acquire(signal);
 		let ticket: PacerTicket | undefined;
+		let paced = false;
 		try {
 			ticket = await retry.pacer?.take(signal);
-		} catch (error) {
-			retry.slots?.release();
-			throw error;
+			paced = true;
+		} finally {
+			if (!paced) retry.slots?.release(); // canceled while waiting for its turn
 		}
 		try {
 			// Canceled while waiting: never start a request (n8n's helper would fail it, after our wait).
@@ -272,11 +273,12 @@ export async function dashScopeRequest(
 			}
 			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
-			if (error instanceof ExecutionCanceled || signal?.aborted) throw new ExecutionCanceled();
 			failure = networkFailure(error);
 		} finally {
 			retry.slots?.release();
 		}
+		// Aborted by the cancel (n8n's helper aborts requests in flight): no failure to retry or report.
+		throwIfCanceled(signal);
 		if (failure.httpStatus === 429) {
 			retry.pacer?.onThrottled(ticket, failure.retryAfterSeconds);
 		} else {
