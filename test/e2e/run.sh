@@ -238,7 +238,7 @@ run_suite() {
 	log "$load_line"
 
 	phase "n8n $version: n8n execute x $(ls "$WORKFLOWS_DIR"/*.json | wc -l)"
-	printf '{ "apiKey": "%s", "fixturesDir": "%s", "emulator": "%s" }\n' "$API_KEY" "$FIXTURES_DIR" "$EMULATOR_URL" >"$out/meta.json"
+	printf '{ "apiKey": "%s", "fixturesDir": "%s", "emulator": "%s", "requestLog": "%s" }\n' "$API_KEY" "$FIXTURES_DIR" "$EMULATOR_URL" "$WORK/main-requests.jsonl" >"$out/meta.json"
 	local id slug start rc
 	for f in "$WORKFLOWS_DIR"/*.json; do
 		slug=$(basename "$f" .json)
@@ -322,7 +322,13 @@ start_emulator() {
 	STARTED_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/$name.out','utf8').split('\n')[0]).baseUrl")
 	log "$name emulator at $STARTED_URL"
 }
-start_emulator main
+# Fault rules for tagged image URLs only: error routing (workflows 15-18) and the Timeout Workflow
+# cancel (19, whose requests are read back from the request log).
+start_emulator main --log "$WORK/main-requests.jsonl" \
+	--fault-rule 'route=bad={"status":400,"code":"DataInspectionFailed","message":"Input data may contain inappropriate content."}' \
+	--fault-rule 'route=cut={"truncate":true}' \
+	--fault-rule 'hold=1={"status":429,"code":"Throttling","message":"Requests throttling triggered.","retryAfterSeconds":30}' \
+	--fault-rule 'slow=1={"delayMs":2000}'
 EMULATOR_PID=$STARTED_PID EMULATOR_URL=$STARTED_URL
 # A second emulator that throttles (5 requests per 1-second window, no Retry-After, as documented)
 # and rejects one item's image as inappropriate: workflow 14 must still give every item, in order.
