@@ -119,11 +119,92 @@ function checkLinesClamped(items, file) {
 }
 
 /**
+ * Error routing (workflows 17-20): invoice URLs ?route=ok, ?route=cut (the emulator cuts the answer:
+ * needs review) and ?route=bad (rejected, 400 DataInspectionFailed), checked per output by pairedItem.
+ * A failed item holds only `error` (n8n adds the input item's fields on the error output).
+ * @param {number[][]} expected input item indexes per output
+ */
+function routingCheck(expected) {
+	return (/** @type {any[]} */ _items, /** @type {any[][]} */ outputs) => {
+		const routing = outputs.map((output) => (output ?? []).map((/** @type {any} */ item) => item.pairedItem?.item));
+		assert.deepEqual(routing, expected, 'input items per output');
+		const failed = outputs.flat().find((/** @type {any} */ item) => item.pairedItem?.item === 2);
+		assert.equal(failed.json.error?.code, 'DataInspectionFailed', 'the rejected invoice: error.code');
+		assert.equal(failed.json.error?.httpStatus, 400, 'the rejected invoice: error.httpStatus');
+		assert.deepEqual(Object.keys(failed.json).filter((key) => key !== 'urls'), ['error'], 'the failed item holds only error');
+		const cut = outputs.flat().find((/** @type {any} */ item) => item.pairedItem?.item === 1);
+		assert.equal(cut.json._qwenOcr?.truncated, true, 'the cut-off invoice is flagged truncated');
+		return `outputs ${JSON.stringify(routing)}`;
+	};
+}
+
+const CANCEL_TIMEOUT_S = 6;
+
+/**
+ * Workflow 21: Timeout Workflow (executionTimeout 6 s) while 5 items wait on a 30 s Retry-After and
+ * others are in flight (2 s latency). n8n cancels the execution; nothing may reach the emulator after
+ * that. The emulator's request log (shared by both n8n runs) is read for this run's tag, the newest.
+ * @param {{ stdout: string, stderr: string, rc: number, ms: number, requestLog: string }} result
+ */
+function checkCancelRun(result) {
+	const combined = `${result.stdout}\n${result.stderr}`.replace(ANSI, '');
+	assert.match(combined, /cancel|timeout|timed out/i, 'n8n reports the execution as canceled by its timeout');
+	const entries = fs.readFileSync(result.requestLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+	const tagged = entries
+		.filter((entry) => entry.path === '/api/v1/services/aigc/multimodal-generation/generation')
+		.map((entry) => ({ entry, run: /[?&]run=(\d+)/.exec((entry.imageUrls ?? []).join(' '))?.[1] }))
+		.filter((tag) => tag.run !== undefined);
+	assert.ok(tagged.length > 0, 'the emulator logged requests of this workflow');
+	const run = tagged.map((tag) => Number(tag.run)).reduce((a, b) => Math.max(a, b));
+	const requests = tagged.filter((tag) => Number(tag.run) === run).map((tag) => tag.entry);
+	// `run` is the Set node's $now, just after the execution started: the timeout fired no later than run + 6 s.
+	const deadline = run + CANCEL_TIMEOUT_S * 1000;
+	const after = requests.filter((entry) => Date.parse(entry.at) > deadline);
+	assert.equal(after.length, 0, `${after.length} request(s) started after the timeout`);
+	const held = requests.filter((entry) => (entry.imageUrls ?? []).some((/** @type {string} */ url) => url.includes('hold=1')));
+	assert.equal(held.length, 5, 'each throttled item was sent once, its retry (after 30 s) never');
+	assert.ok(requests.length >= 10, `the node was mid-run at the timeout (${requests.length} requests)`);
+	return `${requests.length} requests before the timeout, 0 after; n8n execute returned ${(result.ms / 1000).toFixed(1)} s after start (timeout ${CANCEL_TIMEOUT_S} s)`;
+}
+
+/**
  * Per workflow id: the Qwen OCR node's items → a short summary, throwing on any mismatch.
  * `errorItems`: indexes of items expected to be error items (continueOnFail).
- * @type {Record<string, { operation: string, input: string, errorItems?: number[], check: (items: any[], outputs: any[][]) => string }>}
+ * `ownItemChecks`: the check looks at every item itself (items may be cut off or failed on any output).
+ * `checkRun`: the workflow is expected not to finish (canceled); it replaces every other check.
+ * @type {Record<string, { operation: string, input: string, errorItems?: number[], ownItemChecks?: boolean,
+ *   check?: (items: any[], outputs: any[][]) => string, checkRun?: (result: any) => string }>}
  */
 const EXPECTATIONS = {
+	qwenOcrExample17: {
+		operation: 'KIE routing: Continue (regular output)',
+		input: 'URLs: valid, cut off, rejected',
+		ownItemChecks: true,
+		check: routingCheck([[0, 1, 2]]),
+	},
+	qwenOcrExample18: {
+		operation: 'KIE routing: Continue (regular output) + Needs Review',
+		input: 'URLs: valid, cut off, rejected',
+		ownItemChecks: true,
+		check: routingCheck([[0], [1, 2]]),
+	},
+	qwenOcrExample19: {
+		operation: 'KIE routing: Continue (using error output)',
+		input: 'URLs: valid, cut off, rejected',
+		ownItemChecks: true,
+		check: routingCheck([[0, 1], [2]]),
+	},
+	qwenOcrExample20: {
+		operation: 'KIE routing: Continue (using error output) + Needs Review',
+		input: 'URLs: valid, cut off, rejected',
+		ownItemChecks: true,
+		check: routingCheck([[0], [1], [2]]),
+	},
+	qwenOcrExample21: {
+		operation: 'textRecognition x 50, Timeout Workflow 6 s',
+		input: 'URLs, 5 held by Retry-After 30 s, 2 s latency',
+		checkRun: checkCancelRun,
+	},
 	qwenOcrExample01: {
 		operation: 'textRecognition',
 		input: 'binary receipt.jpg',
@@ -339,7 +420,7 @@ const EXPECTATIONS = {
 
 /**
  * @param {any} workflow the committed workflow JSON
- * @param {{ stdout: string, stderr: string, rc: number, apiKey: string }} result
+ * @param {{ stdout: string, stderr: string, rc: number, apiKey: string, ms?: number, requestLog?: string }} result
  * @returns {{ summary: string }} throws on failure
  */
 function checkWorkflow(workflow, result) {
@@ -348,6 +429,7 @@ function checkWorkflow(workflow, result) {
 	const combined = `${result.stdout}\n${result.stderr}`;
 	// The credential's key must never reach the output (run data, logs, errors).
 	assert.ok(!combined.includes(result.apiKey), 'the API key appears in the output of n8n execute');
+	if (expectation.checkRun) return { summary: expectation.checkRun(result) };
 	const run = extractRunJson(result.stdout) ?? extractRunJson(combined);
 	if (!run) {
 		const lines = combined.replace(ANSI, '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at '));
@@ -376,14 +458,14 @@ function checkWorkflow(workflow, result) {
 	const everyItem = outputs.flat();
 	assert.ok(everyItem.length > 0, 'the Qwen OCR node output no items');
 	for (const [i, item] of everyItem.entries()) {
-		if (expectation.errorItems?.includes(i)) continue; // checked by the workflow's own check
+		if (expectation.ownItemChecks || expectation.errorItems?.includes(i)) continue; // checked by the workflow's own check
 		assert.equal(item.json.error, undefined, `item ${i} is an error item`);
 		const meta = item.json._qwenOcr;
 		assert.ok(meta && typeof meta.requestId === 'string' && meta.requestId.length > 0, `item ${i}: _qwenOcr.requestId missing`);
 		assert.equal(meta.truncated, false, `item ${i}: truncated`);
 		assert.ok(item.pairedItem !== undefined, `item ${i}: pairedItem missing`);
 	}
-	return { summary: expectation.check(items, outputs) };
+	return { summary: /** @type {NonNullable<typeof expectation.check>} */ (expectation.check)(items, outputs) };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -430,7 +512,7 @@ function main() {
 		let detail;
 		try {
 			if (!fs.existsSync(path.join(dir, `${slug}.out`))) throw new Error('not executed');
-			detail = checkWorkflow(workflow, { stdout: read('out'), stderr: read('err'), rc: Number(read('rc').trim() || 1), apiKey: meta.apiKey }).summary;
+			detail = checkWorkflow(workflow, { stdout: read('out'), stderr: read('err'), rc: Number(read('rc').trim() || 1), apiKey: meta.apiKey, ms, requestLog: meta.requestLog }).summary;
 		} catch (error) {
 			status = 'FAIL';
 			failed++;

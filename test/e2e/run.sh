@@ -238,7 +238,7 @@ run_suite() {
 	log "$load_line"
 
 	phase "n8n $version: n8n execute x $(ls "$WORKFLOWS_DIR"/*.json | wc -l)"
-	printf '{ "apiKey": "%s", "fixturesDir": "%s", "emulator": "%s" }\n' "$API_KEY" "$FIXTURES_DIR" "$EMULATOR_URL" >"$out/meta.json"
+	printf '{ "apiKey": "%s", "fixturesDir": "%s", "emulator": "%s", "requestLog": "%s" }\n' "$API_KEY" "$FIXTURES_DIR" "$EMULATOR_URL" "$WORK/main-requests.jsonl" >"$out/meta.json"
 	local id slug start rc
 	for f in "$WORKFLOWS_DIR"/*.json; do
 		slug=$(basename "$f" .json)
@@ -323,10 +323,15 @@ start_emulator() {
 	log "$name emulator at $STARTED_URL"
 }
 # Scripted answers (test/e2e/answers/) for the workflows that choose these models: 15 a Chinese VAT
-# invoice, 16 an invoice whose total was misread.
-start_emulator main \
+# invoice, 16 an invoice whose total was misread. Fault rules for tagged image URLs: error routing
+# (workflows 17-20) and the Timeout Workflow cancel (21, whose requests are read back from the request log).
+start_emulator main --log "$WORK/main-requests.jsonl" \
 	--fault-rule "\"model\":\"qwen-vl-ocr-2025-11-20\"=$(tr -d '\n' <"$ROOT/test/e2e/answers/vat-invoice.json")" \
-	--fault-rule "\"model\":\"qwen-vl-ocr-1120\"=$(tr -d '\n' <"$ROOT/test/e2e/answers/invoice-total-misread.json")"
+	--fault-rule "\"model\":\"qwen-vl-ocr-1120\"=$(tr -d '\n' <"$ROOT/test/e2e/answers/invoice-total-misread.json")" \
+	--fault-rule 'route=bad={"status":400,"code":"DataInspectionFailed","message":"Input data may contain inappropriate content."}' \
+	--fault-rule 'route=cut={"truncate":true}' \
+	--fault-rule 'hold=1={"status":429,"code":"Throttling","message":"Requests throttling triggered.","retryAfterSeconds":30}' \
+	--fault-rule 'slow=1={"delayMs":2000}'
 EMULATOR_PID=$STARTED_PID EMULATOR_URL=$STARTED_URL
 # A second emulator that throttles (5 requests per 1-second window, no Retry-After, as documented)
 # and rejects one item's image as inappropriate: workflow 14 must still give every item, in order.

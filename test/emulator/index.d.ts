@@ -105,6 +105,8 @@ export interface RequestLogEntry {
 	fault: Fault | undefined;
 	/** Object key stored by a successful OSS upload. */
 	uploadedKey: string | undefined;
+	/** The usage a successful generation answer carried. */
+	usage?: Record<string, unknown>;
 	startedAt: number;
 	endedAt: number | undefined;
 }
@@ -133,6 +135,8 @@ export interface Emulator {
 	/** Faults not consumed yet. */
 	pendingFaults(): number;
 	setLatency(ms: number): void;
+	/** How long an OSS upload takes before it is stored; a client that gives up first stores nothing. */
+	setUploadLatency(ms: number): void;
 	/** null disables the limit. Resets the buckets. */
 	/** Token bucket refilled at perMinute; `burst` = capacity (default one second's worth); `windowMs` = fixed windows instead. */
 	setRateLimit(perMinute: number | null, opts?: { sendRetryAfter?: boolean; burst?: number; windowMs?: number }): void;

@@ -77,6 +77,8 @@ function createState(config) {
 		/** @type {Array<{ bodyContains: string, fault: Fault }>} */
 		faultRules: [],
 		latencyMs: config.latencyMs,
+		/** How long OSS takes to store an upload (a slow link for a 10 MB file). */
+		uploadLatencyMs: 0,
 		rate: {
 			/** @type {number | null} */
 			perMinute: config.ratePerMinute,
@@ -135,6 +137,9 @@ async function startEmulator(options = {}) {
 		setLatency(ms) {
 			state.latencyMs = Math.max(0, ms);
 		},
+		setUploadLatency(ms) {
+			state.uploadLatencyMs = Math.max(0, ms);
+		},
 		setRateLimit(perMinute, opts = {}) {
 			state.rate.perMinute = perMinute && perMinute > 0 ? perMinute : null;
 			state.rate.burst = opts.burst ?? null;
@@ -157,6 +162,7 @@ async function startEmulator(options = {}) {
 			state.rate.sendRetryAfter = config.sendRetryAfter;
 			state.rate.buckets.clear();
 			state.latencyMs = 0;
+			state.uploadLatencyMs = 0;
 		},
 		close() {
 			state.closed = true;
@@ -406,7 +412,9 @@ async function handleGeneration(state, req, res, entry, flavour) {
 		const images = await resolveImages(state, req, parsed, entry, apiKey, flavour);
 		const result = compose(state, parsed, images, flavour, fault);
 		entry.answeredAs = result.task;
-		sendJson(res, entry, 200, flavour === 'native' ? nativeAnswer(result, entry.requestId) : compatAnswer(result, parsed.model, entry.requestId));
+		const body = flavour === 'native' ? nativeAnswer(result, entry.requestId) : compatAnswer(result, parsed.model, entry.requestId);
+		entry.usage = body.usage; // what this answer bills, for tests that add up usage
+		sendJson(res, entry, 200, body);
 	} catch (err) {
 		if (!(err instanceof ApiError)) throw err;
 		sendError(res, entry, err, flavour);
@@ -643,7 +651,15 @@ async function handleGetPolicy(state, req, res, entry, url) {
  * @param {State} state @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {RequestLogEntry} entry
  */
 async function handleOssUpload(state, req, res, entry) {
-	const raw = await readBody(req, state.config.maxBodyBytes + 1024 * 1024);
+	let raw;
+	try {
+		raw = await readBody(req, state.config.maxBodyBytes + 1024 * 1024);
+	} catch (err) {
+		// The client gave up while sending the file: nothing arrived, nothing is stored.
+		if (!req.socket.destroyed) throw err;
+		entry.code = 'ABORTED';
+		return;
+	}
 	try {
 		/** @type {import('./lib/multipart').Part[]} */
 		let parts;
@@ -651,6 +667,12 @@ async function handleOssUpload(state, req, res, entry) {
 			parts = parseMultipart(raw.buffer, req.headers['content-type']);
 		} catch (e) {
 			throw new OssError(400, 'MalformedPOSTRequest', `The body of your POST request is not well-formed multipart/form-data: ${/** @type {Error} */ (e).message}.`);
+		}
+		await sleep(state, state.uploadLatencyMs);
+		// A client that gave up (aborted or timed out) before OSS finished: nothing is stored.
+		if (state.closed || res.destroyed || req.socket.destroyed) {
+			entry.code = 'ABORTED';
+			return;
 		}
 		const key = state.oss.upload(parts);
 		entry.status = 200;

@@ -152,6 +152,9 @@ function baseAdditionalData(credentialsHelper, currentNodeParameters = undefined
  * @property {Record<string, any>} parameters The node's parameters.
  * @property {Array<{json: object, binary?: object}>} [items] Items the trigger emits (default: one empty item).
  * @property {boolean} [continueOnFail]
+ * @property {'continueRegularOutput' | 'continueErrorOutput'} [onError] n8n's On Error setting (overrides continueOnFail).
+ * @property {(cancel: () => void) => void} [onStart] Called once the run started, with a function that
+ *   cancels the execution as n8n's Stop button and Timeout Workflow do (its cancel signal aborts).
  * @property {'default' | 'filesystem'} [binaryMode] How n8n stores binary data (per process: the first run decides).
  */
 
@@ -178,7 +181,7 @@ async function runNode(options) {
 			position: [200, 0],
 			parameters: options.parameters,
 			credentials: { qwenOcrApi: { id: '1', name: 'Qwen OCR account' } },
-			...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			...(options.onError ? { onError: options.onError } : options.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
 		},
 	];
 	const connections = { Start: { main: [[{ node: 'Qwen OCR', type: 'main', index: 0 }]] } };
@@ -194,7 +197,10 @@ async function runNode(options) {
 		hooks,
 	};
 	const execute = new WorkflowExecute(/** @type {any} */ (additionalData), 'manual');
-	await execute.run({ workflow, startNode: workflow.getNode('Start') });
+	const running = execute.run({ workflow, startNode: workflow.getNode('Start') });
+	options.onStart?.(() => running.cancel());
+	// After a cancel the engine reports the run as ended at once; this waits for the node to return too.
+	await running;
 	const run = await finished;
 	const resultData = run.data.resultData;
 	const nodeRun = resultData.runData['Qwen OCR']?.[0];

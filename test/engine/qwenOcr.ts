@@ -25,6 +25,7 @@ export interface Emulator {
 	/** Answers every generation request whose raw body contains `bodyContains` with `fault`. */
 	addFaultRule(bodyContains: string, fault: IDataObject): void;
 	setLatency(ms: number): void;
+	setUploadLatency(ms: number): void;
 	setRateLimit(perMinute: number | null): void;
 	reset(): void;
 	close(): Promise<void>;
@@ -91,16 +92,26 @@ export async function runQwenOcr(
 	emulator: Emulator,
 	parameters: IDataObject,
 	items: INodeExecutionData[] = [{ json: {} }],
-	extra: { continueOnFail?: boolean; apiKey?: string; binaryMode?: 'default' | 'filesystem'; region?: 'intl' | 'us' | 'cn' } = {},
+	extra: {
+		continueOnFail?: boolean;
+		onError?: 'continueRegularOutput' | 'continueErrorOutput';
+		apiKey?: string;
+		binaryMode?: 'default' | 'filesystem';
+		region?: 'intl' | 'us' | 'cn';
+		onStart?: (cancel: () => void) => void;
+		node?: QwenOcr;
+	} = {},
 ): Promise<RunResult> {
 	return (await runNode({
-		node: new QwenOcr(),
+		node: extra.node ?? new QwenOcr(),
 		credentialTypes: { qwenOcrApi: new QwenOcrApi() },
 		// A DashScope region (its base URL pointed at the emulator by the test) or the emulator as a custom base URL.
 		credentials: { qwenOcrApi: { region: extra.region ?? 'custom', baseUrl: emulator.baseUrl, apiKey: extra.apiKey ?? API_KEY } },
 		parameters,
 		items,
 		continueOnFail: extra.continueOnFail,
+		onError: extra.onError,
+		onStart: extra.onStart,
 		binaryMode: extra.binaryMode,
 	})) as RunResult;
 }

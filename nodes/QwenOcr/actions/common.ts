@@ -174,8 +174,8 @@ const sharedOptions: INodeProperties[] = [
 		name: 'maxRetries',
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: 20 },
-		default: 5,
-		description: 'How often one request is retried after throttling (429), server errors or dropped connections. Errors in the request itself are never retried.',
+		default: 8,
+		description: 'How often one request is retried after throttling (429), server errors or dropped connections. Errors in the request itself are never retried; a request that timed out or lost its connection after it was sent is retried at most once (it may have been billed).',
 	},
 	{
 		displayName: 'Max Retry Wait (Ms)',
@@ -206,8 +206,8 @@ const sharedOptions: INodeProperties[] = [
 		name: 'timeout',
 		type: 'number',
 		typeOptions: { minValue: 1000 },
-		default: 120000,
-		description: 'How long one request may take before it is abandoned (and retried), in milliseconds',
+		default: 360000,
+		description: 'How long one request may take before it is abandoned, in milliseconds. The default fits an 8,192-token answer. DashScope may still process and bill a request that timed out, so it is retried at most once.',
 	},
 ];
 
@@ -265,5 +265,5 @@ export const DEFAULT_OPTIONS: NodeOptions = {
 	maxTokens: 0,
 	minPixels: 0,
 	tableOutput: 'tables',
-	timeout: 120000,
+	timeout: 360000,
 };

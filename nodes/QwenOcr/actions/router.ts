@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { DashScopeConnection, RetryPolicy } from '../transport';
-import { dashScopeRequest, GENERATION_PATH, getConnection, uploadTemporaryFile } from '../transport';
+import { cancelSignal, dashScopeRequest, GENERATION_PATH, getConnection, uploadTemporaryFile } from '../transport';
 import { errorToItemJson } from '../helpers/errors';
 import type { ImageUnit, ItemImage } from '../helpers/imageInput';
 import { listImageUnits } from '../helpers/imageInput';
@@ -98,7 +98,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 	const image = unit.load();
 	const headers: IDataObject = {};
 	if (image.upload) {
-		image.image = await uploadTemporaryFile.call(this, connection, model, image.upload, retry, itemIndex);
+		image.image = await uploadTemporaryFile.call(this, connection, model, image.upload, retry, itemIndex, options.timeout);
 		image.upload = undefined; // release the file before the (long) generation request
 		headers['X-DashScope-OssResourceResolve'] = 'enable';
 	}
@@ -106,7 +106,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 	const response = await dashScopeRequest.call(
 		this,
 		connection,
-		{ method: 'POST', path: GENERATION_PATH, body, headers, timeoutMs: options.timeout },
+		{ method: 'POST', path: GENERATION_PATH, body, headers, timeoutMs: options.timeout, billed: true },
 		retry,
 		itemIndex,
 	);
@@ -118,6 +118,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 				model,
 				task: request.task ?? null,
 				requestId: response.body.request_id ?? null,
+				inputSha256: unit.inputSha256 ?? null,
 				usage: response.body.usage ?? null,
 				...costMetadata(response.body.usage as IDataObject | undefined, model, connection.region, options.customPrices),
 				finishReason: answer.finishReason ?? null,
@@ -151,12 +152,23 @@ function routed(this: IExecuteFunctions, context: ItemContext, json: IDataObject
 	};
 }
 
+/** What one request cost: on the first item it produced only, so summing over items counts it once. */
+const PER_REQUEST_KEYS = ['usage', 'estimatedImageTokens', 'cost'];
+
+/** The metadata of a request's second and later items: its per-request figures `null`, same requestId. */
+function withoutPerRequestFigures(metadata: IDataObject): IDataObject {
+	const rest = { ...metadata };
+	for (const key of PER_REQUEST_KEYS) if (key in rest) rest[key] = null;
+	return rest;
+}
+
 /** Items of one image; a PDF page's items also carry `page` and `pageCount` (never over an extracted field). */
 function perUnitItems(this: IExecuteFunctions, context: ItemContext, outcome: UnitOutcome): RoutedItem[] {
 	const { page, pageCount } = outcome.unit;
-	return outcome.parsed.items.map((item) => {
+	return outcome.parsed.items.map((item, index) => {
 		const json = page === undefined ? item.json : { page, pageCount, ...item.json };
-		return routed.call(this, context, json, { ...outcome.metadata, ...(item.meta ?? {}) }, outcome.truncated);
+		const metadata = index === 0 ? outcome.metadata : withoutPerRequestFigures(outcome.metadata);
+		return routed.call(this, context, json, { ...metadata, ...(item.meta ?? {}) }, outcome.truncated);
 	});
 }
 
@@ -214,7 +226,13 @@ function sumUsage(usages: Array<IDataObject | null>): IDataObject {
 async function processItem(this: IExecuteFunctions, context: ItemContext, concurrency: number, continueOnFail: boolean): Promise<RoutedItem[]> {
 	const { options, itemIndex } = context;
 	const units = await listImageUnits.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages });
-	const results = await runBounded(units.length, { value: concurrency }, async (index) => await processUnit.call(this, context, units[index]), !continueOnFail);
+	const results = await runBounded(
+		units.length,
+		{ value: concurrency },
+		async (index) => await processUnit.call(this, context, units[index]),
+		!continueOnFail,
+		cancelSignal(this),
+	);
 	const failure = results.find((result) => result !== undefined && !result.ok);
 	if (failure && !failure.ok && !continueOnFail) throw failure.error;
 	const isPdf = units.some((unit) => unit.page !== undefined);
@@ -222,7 +240,7 @@ async function processItem(this: IExecuteFunctions, context: ItemContext, concur
 		// Files and pages in their order, a failed one (continueOnFail) in its place.
 		return results.flatMap((result, index) => {
 			if (result === undefined) return [];
-			return result.ok ? perUnitItems.call(this, context, result.value) : [errorItem.call(this, itemIndex, result.error, unitMeta(units[index]))];
+			return result.ok ? perUnitItems.call(this, context, result.value) : [errorItem.call(this, itemIndex, result.error, units[index])];
 		});
 	}
 	// One item per PDF: the pages that worked merged, then the pages that failed (continueOnFail).
@@ -231,7 +249,7 @@ async function processItem(this: IExecuteFunctions, context: ItemContext, concur
 	results.forEach((result, index) => {
 		if (!result) return;
 		if (!result.ok) {
-			failed.push(errorItem.call(this, itemIndex, result.error, unitMeta(units[index])));
+			failed.push(errorItem.call(this, itemIndex, result.error, units[index]));
 			return;
 		}
 		const { unit } = result.value;
@@ -244,12 +262,13 @@ async function processItem(this: IExecuteFunctions, context: ItemContext, concur
 	return [...merged, ...failed];
 }
 
-/** A failed item or page with continueOnFail: `{ error: { message, code, requestId, httpStatus } }`. */
-function errorItem(this: IExecuteFunctions, itemIndex: number, error: unknown, meta: IDataObject = {}): RoutedItem {
-	return {
-		data: { json: { error: errorToItemJson(error), ...(Object.keys(meta).length ? { _qwenOcr: meta } : {}) }, pairedItem: { item: itemIndex } },
-		needsReview: false,
-	};
+/**
+ * A failed item or page with continueOnFail: `{ error: { message, code, requestId, httpStatus, page?,
+ * pageCount?, binaryPropertyName? } }` and nothing else, so "Continue (using error output)" routes it;
+ * with the Needs Review output and "Continue (regular output)" it goes there, never to Valid.
+ */
+function errorItem(this: IExecuteFunctions, itemIndex: number, error: unknown, unit: Partial<ImageUnit> = {}): RoutedItem {
+	return { data: { json: { error: errorToItemJson(error, unit) }, pairedItem: { item: itemIndex } }, needsReview: true };
 }
 
 /** Runs the chosen operation over all input items, in parallel within the Concurrency option. */
@@ -259,6 +278,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = OPERATIONS_BY_NAME[operationName];
 	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	const connection = await getConnection.call(this);
+	const signal = cancelSignal(this);
 	const firstOptions = readOptions.call(this, 0);
 	const concurrency = Math.max(1, Math.floor(firstOptions.concurrency));
 	// Requests in flight never pass the limit, however many items and pages run at once.
@@ -286,7 +306,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return await processItem.call(this, context, concurrency, continueOnFail);
 		},
 		!continueOnFail,
+		signal,
 	);
+	if (signal?.aborted) {
+		// Stop or Timeout Workflow: n8n discards this node's output; say why the items were not read.
+		throw new NodeOperationError(this.getNode(), 'The execution was canceled: Qwen OCR stopped reading', {
+			description: 'Items not finished before the cancel were neither sent nor retried.',
+		});
+	}
 	const splitReview = operationName === 'keyInformationExtraction' && firstOptions.needsReviewOutput;
 	const output: INodeExecutionData[] = [];
 	const review: INodeExecutionData[] = [];
@@ -298,7 +325,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			continue;
 		}
 		if (continueOnFail) {
-			output.push(errorItem.call(this, itemIndex, result.error).data);
+			(splitReview ? review : output).push(errorItem.call(this, itemIndex, result.error).data);
 			continue;
 		}
 		if (result.error instanceof NodeApiError || result.error instanceof NodeOperationError) throw result.error;

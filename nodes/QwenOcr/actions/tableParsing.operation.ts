@@ -61,6 +61,8 @@ export const tableParsing: OcrOperation = {
 				items.push({ json: values, meta: { tableIndex, rowIndex } });
 			}
 		});
+		// No table (or no body row) in the image: one item all the same, so no input item vanishes.
+		if (items.length === 0) items.push({ json: {}, meta: { tableIndex: null, rowIndex: null, tableCount: tables.length } });
 		return { items, partial };
 	},
 };

@@ -1,5 +1,40 @@
 import { sleep } from 'n8n-workflow';
 
+/** Thrown by every wait of the node once the execution is canceled (Stop, Timeout Workflow). */
+export class ExecutionCanceled extends Error {
+	constructor() {
+		super('The execution was canceled');
+		this.name = 'ExecutionCanceled';
+	}
+}
+
+/**
+ * Settles with `work`, or rejects with ExecutionCanceled as soon as `signal` aborts: every wait of
+ * the node (retry back-off, pacer, request slot) ends at once on Stop or Timeout Workflow.
+ */
+export async function unlessCanceled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+	if (!signal) return await work;
+	if (signal.aborted) throw new ExecutionCanceled();
+	let onAbort = () => {};
+	const canceled = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(new ExecutionCanceled());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([work, canceled]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/**
+ * Waits `ms`, or until the signal aborts. n8n-workflow 2.x's `sleep` takes the signal and clears its
+ * timer; 1.x's ignores it, so the race ends the wait there too (its timer then runs out idle).
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	await unlessCanceled(sleep(ms, signal), signal);
+}
+
 /** How many tasks may run at once; `runBounded` sets `onRaise` to start more when it grows. */
 export interface Limit {
 	readonly value: number;
@@ -40,6 +75,7 @@ export async function runBounded<T>(
 	limit: Limit,
 	task: (index: number) => Promise<T>,
 	stopOnError: boolean,
+	signal?: AbortSignal,
 ): Promise<Array<Settled<T> | undefined>> {
 	const results: Array<Settled<T> | undefined> = new Array(count);
 	if (count === 0) return results;
@@ -48,7 +84,8 @@ export async function runBounded<T>(
 		let inFlight = 0;
 		let failed = false;
 		const pump = () => {
-			while (next < count && !(stopOnError && failed) && inFlight < limit.value) {
+			// Once the execution is canceled no task starts; the running ones end at their next wait.
+			while (next < count && !(stopOnError && failed) && !signal?.aborted && inFlight < limit.value) {
 				const index = next++;
 				inFlight++;
 				task(index)
@@ -63,7 +100,7 @@ export async function runBounded<T>(
 					)
 					.finally(() => {
 						inFlight--;
-						if (inFlight === 0 && (next >= count || (stopOnError && failed))) resolve(results);
+						if (inFlight === 0 && (next >= count || (stopOnError && failed) || signal?.aborted)) resolve(results);
 						else pump();
 					});
 			}
@@ -84,12 +121,30 @@ export class Slots {
 
 	constructor(private readonly limit: number) {}
 
-	async acquire(): Promise<void> {
+	/** Waits for a slot; on cancel the wait ends with ExecutionCanceled and holds no slot. */
+	async acquire(signal?: AbortSignal): Promise<void> {
+		if (signal?.aborted) throw new ExecutionCanceled();
 		if (this.waiters.length === 0 && this.inFlight < this.limit) {
 			this.inFlight++;
 			return;
 		}
-		await new Promise<void>((resolve) => this.waiters.push(resolve));
+		let waiter = () => {};
+		const granted = new Promise<void>((resolve) => {
+			waiter = resolve;
+			this.waiters.push(waiter);
+		});
+		let acquired = false;
+		try {
+			await unlessCanceled(granted, signal);
+			acquired = true;
+		} finally {
+			if (!acquired) {
+				// Canceled while queued: leave the queue (a slot handed over meanwhile is given back).
+				const position = this.waiters.indexOf(waiter);
+				if (position >= 0) this.waiters.splice(position, 1);
+				else this.release();
+			}
+		}
 	}
 
 	release(): void {
@@ -153,12 +208,12 @@ export class RatePacer {
 	constructor(private readonly now: () => number = Date.now) {}
 
 	/** Waits for this request's turn; called while holding a request slot, right before sending. */
-	async take(): Promise<PacerTicket> {
+	async take(signal?: AbortSignal): Promise<PacerTicket> {
 		if (Number.isFinite(this.rate)) {
 			const now = this.now();
 			const at = Math.max(now, this.next);
 			this.next = at + 1000 / this.rate;
-			if (at > now) await sleep(at - now);
+			if (at > now) await pause(at - now, signal);
 		}
 		const ticket: PacerTicket = { at: this.now(), rejected: false, done: false };
 		this.firstStart ??= ticket.at;

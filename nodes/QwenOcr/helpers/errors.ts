@@ -42,6 +42,14 @@ export function isRetryable(failure: DashScopeFailure): boolean {
 	return RETRYABLE_CODE_PREFIXES.some((prefix) => failure.code?.startsWith(prefix) ?? false);
 }
 
+/**
+ * A failure after which the request may still have been processed, and billed: it timed out, or its
+ * connection dropped once it was sent. Only a failed name lookup surely never reached DashScope.
+ */
+export function maybeProcessed(failure: DashScopeFailure): boolean {
+	return failure.networkCode !== undefined && failure.networkCode !== 'EAI_AGAIN';
+}
+
 function asRecord(value: unknown): Record<string, unknown> | undefined {
 	return typeof value === 'object' && value !== null && !Array.isArray(value)
 		? (value as Record<string, unknown>)
@@ -150,8 +158,23 @@ export function toNodeApiError(node: INode, failure: DashScopeFailure, itemIndex
 	return error;
 }
 
-/** The JSON a failed item carries with `continueOnFail`: `{ message, code, requestId, httpStatus }`. */
-export function errorToItemJson(error: unknown): { message: string; code?: string; requestId?: string; httpStatus?: number; description?: string } {
+/** Where a failed image came from: the PDF page and the binary property, when the item had several. */
+export interface ErrorPlace {
+	page?: number;
+	pageCount?: number;
+	binaryPropertyName?: string;
+}
+
+/**
+ * The `error` of a failed item with `continueOnFail`: `{ message, code, requestId, httpStatus }` and
+ * where the image came from. The item holds nothing else, so n8n's "Continue (using error output)"
+ * moves it to the error output.
+ */
+export function errorToItemJson(error: unknown, place: ErrorPlace = {}): { message: string; code?: string; requestId?: string; httpStatus?: number; description?: string } & ErrorPlace {
+	const where: ErrorPlace = {
+		...(place.page !== undefined ? { page: place.page, pageCount: place.pageCount } : {}),
+		...(place.binaryPropertyName !== undefined ? { binaryPropertyName: place.binaryPropertyName } : {}),
+	};
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		const context = error.context as Partial<DashScopeErrorContext>;
 		return {
@@ -160,9 +183,10 @@ export function errorToItemJson(error: unknown): { message: string; code?: strin
 			...(context.dashScopeCode ? { code: context.dashScopeCode } : {}),
 			...(context.requestId ? { requestId: context.requestId } : {}),
 			...(context.httpStatus !== undefined ? { httpStatus: context.httpStatus } : {}),
+			...where,
 		};
 	}
-	return { message: error instanceof Error ? error.message : String(error) };
+	return { message: error instanceof Error ? error.message : String(error), ...where };
 }
 
 /** A user error in one item's input, with the item named and what to do. */

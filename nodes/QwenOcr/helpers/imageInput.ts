@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -30,6 +31,8 @@ export interface ImageUnit {
 	/** 1-based page and the PDF's page count, for PDF input. */
 	page?: number;
 	pageCount?: number;
+	/** SHA-256 (hex) of the file's bytes, image or whole PDF; unknown for URL input. */
+	inputSha256?: string;
 	load(): ItemImage;
 }
 
@@ -149,9 +152,13 @@ function unitsFromBytes(
 	selection: PdfSelection,
 	binaryPropertyName?: string,
 ): ImageUnit[] {
+	// Lets workflows skip files they already read (a re-sent e-mail, a re-run after a crash).
+	const inputSha256 = createHash('sha256').update(data).digest('hex');
 	// An image signature rules a PDF out without scanning the first KB for its header.
-	if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName);
-	return [{ binaryPropertyName, load: () => fromBytes.call(this, itemIndex, data, origin) }];
+	if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) {
+		return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName).map((unit) => ({ ...unit, inputSha256 }));
+	}
+	return [{ binaryPropertyName, inputSha256, load: () => fromBytes.call(this, itemIndex, data, origin) }];
 }
 
 /** `data`, `attachment_0, attachment_1` or `*` (every binary property, in the item's order). */

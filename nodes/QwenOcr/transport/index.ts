@@ -9,11 +9,12 @@ import type {
 	IHttpRequestOptions,
 	ICredentialDataDecryptedObject,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { DashScopeFailure } from '../helpers/errors';
-import { isRetryable, parseErrorBody, toNodeApiError } from '../helpers/errors';
-import type { RatePacer, Slots } from '../helpers/concurrency';
+import { isRetryable, maybeProcessed, parseErrorBody, toNodeApiError } from '../helpers/errors';
+import type { PacerTicket, RatePacer, Slots } from '../helpers/concurrency';
+import { ExecutionCanceled, pause } from '../helpers/concurrency';
 
 /** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
 
@@ -88,6 +89,17 @@ export interface RetryPolicy {
 	pacer?: RatePacer;
 }
 
+/** The execution's cancel signal (Stop, Timeout Workflow); older n8n versions may have none. */
+export function cancelSignal(context: DashScopeContext): AbortSignal | undefined {
+	// The editor's option-loading context has no execution to cancel, and older n8n have no signal.
+	return 'getExecutionCancelSignal' in context && typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+}
+
+/** Ends the node's work once the execution is canceled: nothing new starts after that. */
+export function throwIfCanceled(signal: AbortSignal | undefined): void {
+	if (signal?.aborted) throw new ExecutionCanceled();
+}
+
 export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
 
 export interface DashScopeRequest {
@@ -97,6 +109,11 @@ export interface DashScopeRequest {
 	qs?: IDataObject;
 	headers?: IDataObject;
 	timeoutMs?: number;
+	/**
+	 * A billed request (generation): one that timed out, or whose connection dropped after it was
+	 * sent, may have been processed and billed, so it is retried at most once.
+	 */
+	billed?: boolean;
 }
 
 /**
@@ -226,12 +243,23 @@ export async function dashScopeRequest(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
+	const signal = cancelSignal(this);
 	let waitedMs = 0;
+	let unknownOutcomes = 0;
 	for (let attempt = 0; ; attempt++) {
 		let failure: DashScopeFailure;
-		await retry.slots?.acquire();
-		const ticket = await retry.pacer?.take();
+		await retry.slots?.acquire(signal);
+		let ticket: PacerTicket | undefined;
+		let paced = false;
 		try {
+			ticket = await retry.pacer?.take(signal);
+			paced = true;
+		} finally {
+			if (!paced) retry.slots?.release(); // canceled while waiting for its turn
+		}
+		try {
+			// Canceled while waiting: never start a request (n8n's helper would fail it, after our wait).
+			throwIfCanceled(signal);
 			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
 				credentialsDecrypted: connection.credentials,
 			})) as FullResponse;
@@ -260,19 +288,27 @@ export async function dashScopeRequest(
 		} finally {
 			retry.slots?.release();
 		}
+		// Aborted by the cancel (n8n's helper aborts requests in flight): no failure to retry or report.
+		throwIfCanceled(signal);
 		if (failure.httpStatus === 429) {
 			retry.pacer?.onThrottled(ticket, failure.retryAfterSeconds);
 		} else {
 			retry.pacer?.onFailure(ticket);
 		}
 		const delayMs = backoffDelayMs(attempt, failure.retryAfterSeconds);
-		if (!isRetryable(failure) || attempt >= retry.maxRetries || waitedMs + delayMs > retry.maxRetryWaitMs) {
+		if (request.billed && maybeProcessed(failure)) unknownOutcomes++;
+		if (
+			!isRetryable(failure) ||
+			attempt >= retry.maxRetries ||
+			waitedMs + delayMs > retry.maxRetryWaitMs ||
+			unknownOutcomes > 1
+		) {
 			throw toNodeApiError(this.getNode(), failure, itemIndex);
 		}
 		waitedMs += delayMs;
 		retry.onWaiting?.(true);
 		try {
-			await sleep(delayMs);
+			await pause(delayMs, signal);
 		} finally {
 			retry.onWaiting?.(false);
 		}
@@ -371,7 +407,9 @@ export async function uploadTemporaryFile(
 	file: { name: string; mimeType: string; data: Uint8Array },
 	retry: RetryPolicy,
 	itemIndex: number,
+	timeoutMs?: number,
 ): Promise<string> {
+	const signal = cancelSignal(this);
 	const { body } = await dashScopeRequest.call(
 		this,
 		connection,
@@ -398,7 +436,10 @@ export async function uploadTemporaryFile(
 		file,
 	);
 	let response: FullResponse;
+	throwIfCanceled(signal);
 	try {
+		// n8n's plain request helper gets no cancel signal of its own: Stop must abort the upload
+		// (a stored file bills storage), and a stalled upload must end within the Timeout option.
 		response = (await this.helpers.httpRequest({
 			method: 'POST',
 			url: policy.upload_host,
@@ -407,8 +448,11 @@ export async function uploadTemporaryFile(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			json: false,
+			timeout: timeoutMs,
+			...(signal ? { abortSignal: signal } : {}),
 		})) as FullResponse;
 	} catch (error) {
+		throwIfCanceled(signal);
 		throw toNodeApiError(this.getNode(), networkFailure(error), itemIndex);
 	}
 	if (response.statusCode < 200 || response.statusCode >= 300) {

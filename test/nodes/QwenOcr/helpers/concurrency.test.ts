@@ -1,4 +1,4 @@
-import { ItemLimit, RatePacer, runBounded, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
+import { ExecutionCanceled, ItemLimit, pause, RatePacer, runBounded, Slots, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
 
 /**
  * Drives a RatePacer on a virtual clock: a client that would send `wanted` requests a second, a
@@ -193,5 +193,63 @@ describe('RatePacer', () => {
 		expect((pacer as unknown as { rate: number }).rate).toBeCloseTo(0.98 * 90, 5);
 		pacer.onThrottled(tickets[8]);
 		expect((pacer as unknown as { rate: number }).rate).toBeCloseTo(0.98 * 90, 5);
+	});
+});
+
+describe('cancel: every wait ends when the execution is canceled', () => {
+	it('a request waiting for a slot leaves the queue at once and holds no slot', async () => {
+		const slots = new Slots(1);
+		await slots.acquire();
+		const controller = new AbortController();
+		const queued = slots.acquire(controller.signal);
+		const behind = slots.acquire();
+		controller.abort();
+		await expect(queued).rejects.toBeInstanceOf(ExecutionCanceled);
+		// The canceled waiter took no slot: the next one in line gets the released slot.
+		slots.release();
+		await expect(behind).resolves.toBeUndefined();
+		await expect(slots.acquire(controller.signal)).rejects.toBeInstanceOf(ExecutionCanceled);
+	});
+
+	it('a retry wait of a minute ends with the cancel, not with the minute', async () => {
+		const controller = new AbortController();
+		const order: string[] = [];
+		const waiting = pause(60_000, controller.signal).then(
+			() => order.push('wait ran out'),
+			(error: unknown) => order.push(error instanceof ExecutionCanceled ? 'canceled' : 'other'),
+		);
+		await pause(1);
+		controller.abort();
+		await waiting;
+		expect(order).toEqual(['canceled']);
+	});
+
+	it('the pacer\'s wait for the next start ends with the cancel', async () => {
+		const pacer = new RatePacer();
+		pacer.onThrottled(await pacer.take(), 60); // pacing now: the next start is far away
+		for (let i = 0; i < 3; i++) pacer.onThrottled(await pacer.take(), 60);
+		const controller = new AbortController();
+		const turn = pacer.take(controller.signal);
+		controller.abort();
+		await expect(turn).rejects.toBeInstanceOf(ExecutionCanceled);
+	});
+
+	it('runBounded starts no task after the cancel', async () => {
+		const controller = new AbortController();
+		const started: number[] = [];
+		const results = await runBounded(
+			10,
+			{ value: 2 },
+			async (index) => {
+				started.push(index);
+				if (index === 1) controller.abort();
+				await pause(1);
+				return index;
+			},
+			false,
+			controller.signal,
+		);
+		expect(started).toEqual([0, 1]);
+		expect(results.filter((result) => result !== undefined)).toHaveLength(2);
 	});
 });

@@ -16,7 +16,6 @@ describe('retries', () => {
 		['429 Throttling.RateQuota', { status: 429, code: 'Throttling.RateQuota' }],
 		['500 InternalError', { status: 500 }],
 		['503 ModelUnavailable', { status: 503, code: 'ModelUnavailable' }],
-		['a dropped connection', { drop: true }],
 		['a proxy\'s 502 HTML page', { html: true, status: 502 }],
 	])('retries %s and succeeds', async (_label, fault) => {
 		emulator.enqueueFaults([fault, fault]);
@@ -24,6 +23,14 @@ describe('retries', () => {
 		expect(error).toBeUndefined();
 		expect(items[0].json.text).toBe(truth('receipt.jpg').text);
 		expect(generationRequests(emulator)).toHaveLength(3);
+	});
+
+	it('retries a dropped connection once and succeeds (a second drop is not retried: see billedRetries.test.ts)', async () => {
+		emulator.enqueueFaults([{ drop: true }]);
+		const { items, error } = await runQwenOcr(emulator, textRecognition(), [binaryItem('receipt.jpg')]);
+		expect(error).toBeUndefined();
+		expect(items[0].json.text).toBe(truth('receipt.jpg').text);
+		expect(generationRequests(emulator)).toHaveLength(2);
 	});
 
 	it('a time-out is abandoned and retried', async () => {
