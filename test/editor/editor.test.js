@@ -13,6 +13,11 @@
  *   EDITOR_AGENT_WORKFLOW                       id of test/agent/workflow.json (AI Agent + Qwen OCR tool)
  *   EDITOR_EXAMPLES                             JSON [{ file, id, name }] of the imported examples
  *   EDITOR_PICTURES                             when set: also write the example canvases there
+ *
+ * Adding a step: `step(name, async () => { ... })` below. Wait for states, never for time (no
+ * page.waitForTimeout): Playwright locators wait by themselves; poll() waits for anything else, and
+ * selectOption(page, 'parameterName', 'Option Title') picks an option of a parameter (it waits until the
+ * option is offered, so it also serves options loaded from the API). selectTitles() reads a select's list.
  */
 
 const { test, before, after, describe } = require('node:test');
