@@ -562,9 +562,8 @@ describe('Qwen OCR in the n8n editor', () => {
 			if (field === 'imageUrl') await shot('input-type-url');
 		}
 		await closeDropdowns(page);
-		await tid('ndv').getByTestId('back-to-canvas').or(page.locator('[data-test-id="ndv"] button[aria-label="Close"]')).first().click().catch(async () => {
-			await page.keyboard.press('Escape');
-		});
+		await tid('ndv-close-button').or(tid('back-to-canvas')).first().click();
+		await ndv().waitFor({ state: 'hidden' });
 	});
 
 	step('(e) running Manual Trigger → Read File → Qwen OCR shows the parsed invoice', async () => {
