@@ -65,7 +65,9 @@ async function main() {
 		fs.writeFileSync(path.join(work, 'run.json'), JSON.stringify(run, null, 2));
 		fs.writeFileSync(path.join(work, 'execute.out'), output);
 		phase('n8n execute (agent → tool → OCR → answer)', t);
-		await new Promise((r) => setTimeout(r, 300)); // let the emulator flush its log
+		// The emulator appends its request log every 100 ms and writes the rest when it stops: stop it
+		// (n8n execute has finished, so every request has ended) and read the complete log.
+		await lib.stopProcess(emu.proc);
 
 		const checks = check(run, lib.readRequestLog(requestLog), emu.baseUrl);
 		for (const c of checks) lib.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.detail ? `: ${c.detail}` : ''}`);

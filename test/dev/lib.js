@@ -376,7 +376,7 @@ async function startN8n(n8n, env, opts) {
 		},
 	});
 	const url = `http://localhost:${port}`;
-	const deadline = Date.now() + (opts.timeoutMs ?? 180000);
+	const deadline = Date.now() + (opts.timeoutMs ?? 600000); // a loaded machine may take minutes; an exit is caught at once
 	while (Date.now() < deadline) {
 		if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`n8n exited (${proc.exitCode ?? proc.signalCode}); last lines:\n${tail(opts.logFile, 30)}`);
 		if (editorReady) {
@@ -389,7 +389,7 @@ async function startN8n(n8n, env, opts) {
 		}
 		await sleep(500);
 	}
-	throw new Error(`n8n did not serve the editor within ${(opts.timeoutMs ?? 180000) / 1000} s; last lines:\n${tail(opts.logFile, 30)}`);
+	throw new Error(`n8n did not serve the editor within ${(opts.timeoutMs ?? 600000) / 1000} s; last lines:\n${tail(opts.logFile, 30)}`);
 }
 
 /** @param {string} file @param {number} n */

@@ -308,15 +308,17 @@ for pid in "${pids[@]}"; do wait "$pid" || die "an n8n install failed"; done
 phase "start the DashScope emulator"
 API_KEY="sk-e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 # start_emulator <name> [cli args...]: starts test/emulator/cli.js in the background and waits
-# for its first line; sets STARTED_PID and STARTED_URL.
+# until it has printed its first line (it is listening then), however long a loaded machine takes;
+# sets STARTED_PID and STARTED_URL.
 start_emulator() {
-	local name=$1
+	local name=$1 waited=0
 	shift
 	node "$ROOT/test/emulator/cli.js" --port 0 --api-key "$API_KEY" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	STARTED_PID=$!
-	for _ in $(seq 1 100); do
-		[ -s "$WORK/$name.out" ] && break
+	until grep -q '"baseUrl"' "$WORK/$name.out" 2>/dev/null; do
 		kill -0 "$STARTED_PID" 2>/dev/null || { cat "$WORK/$name.err" >&2; die "the $name emulator exited"; }
+		[ "$waited" -lt 1200 ] || die "the $name emulator printed nothing in 120 s"
+		waited=$((waited + 1))
 		sleep 0.1
 	done
 	STARTED_URL=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/$name.out','utf8').split('\n')[0]).baseUrl")

@@ -13,6 +13,11 @@
  *   EDITOR_AGENT_WORKFLOW                       id of test/agent/workflow.json (AI Agent + Qwen OCR tool)
  *   EDITOR_EXAMPLES                             JSON [{ file, id, name }] of the imported examples
  *   EDITOR_PICTURES                             when set: also write the example canvases there
+ *
+ * Adding a step: `step(name, async () => { ... })` below. Wait for states, never for time (no
+ * page.waitForTimeout): Playwright locators wait by themselves; poll() waits for anything else, and
+ * selectOption(page, 'parameterName', 'Option Title') picks an option of a parameter (it waits until the
+ * option is offered, so it also serves options loaded from the API). selectTitles() reads a select's list.
  */
 
 const { test, before, after, describe } = require('node:test');
@@ -60,6 +65,13 @@ function required(name) {
 
 selectors.setTestIdAttribute('data-test-id');
 
+/**
+ * How long any one wait may take. Every step waits for the state it needs (never for a fixed time),
+ * so this only bounds a failure; it is generous because a loaded 2-core machine can take tens of
+ * seconds to load the editor or re-render the NDV.
+ */
+const WAIT = 120000;
+
 /** @type {import('playwright-core').Browser} */
 let browser;
 /** @type {import('playwright-core').Page} */
@@ -83,19 +95,163 @@ const tid = (/** @type {string} */ id) => page.getByTestId(id);
 const ndv = () => tid('ndv');
 
 /**
- * Picks an option of an n8n select (parameter or credential field) by its visible title.
- * @param {import('playwright-core').Locator} input the parameter-input-<name> element
- * @param {string} title
+ * Reads `read()` until `ok(value)` holds, like Playwright's expect.poll (short intervals, growing).
+ * On timeout throws "<what>: <describe(last value)>", so a failure says what the page showed.
+ * @template T
+ * @param {() => Promise<T>} read
+ * @param {(value: T) => boolean} ok
+ * @param {{ what: string, describe?: (value: T) => string, timeout?: number }} o
+ * @returns {Promise<T>}
  */
-async function choose(input, title) {
-	await input.click();
-	const options = page.locator('[role="option"]:visible');
-	await options.first().waitFor();
-	const titles = (await options.allInnerTexts()).map((t) => t.trim().split('\n')[0].trim());
-	const index = titles.indexOf(title);
-	if (index < 0) throw new Error(`no option "${title}" (offered: ${titles.join(' | ')})`);
-	await options.nth(index).click();
-	await page.locator('[role="option"]:visible').first().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
+async function poll(read, ok, o) {
+	const deadline = Date.now() + (o.timeout ?? WAIT);
+	const intervals = [50, 100, 250, 500, 1000];
+	for (let i = 0; ; i++) {
+		const value = await read();
+		if (ok(value)) return value;
+		if (Date.now() > deadline) {
+			const error = new Error(`${o.what} (after ${((o.timeout ?? WAIT) / 1000).toFixed(0)} s): ${o.describe ? o.describe(value) : JSON.stringify(value)}`);
+			/** @type {any} */ (error).last = value;
+			throw error;
+		}
+		await new Promise((r) => setTimeout(r, intervals[Math.min(i, intervals.length - 1)]));
+	}
+}
+
+// ---- n8n selects (Element Plus): every select's input is a role=combobox whose aria-controls names
+// its listbox; the listbox sits in a popper appended to <body> that stays in the DOM, display: none,
+// while closed. Helpers below always work on one select's own listbox, never on "whatever is visible".
+
+/**
+ * The select dropdowns open on the page: their listbox id, whether their combobox is still expanded
+ * (a closing one is not), and their visible option titles.
+ * @param {import('playwright-core').Page} page
+ */
+async function openDropdowns(page) {
+	return await page.evaluate(() =>
+		[...document.querySelectorAll('.el-select__popper')]
+			.filter((popper) => popper.getClientRects().length > 0)
+			.map((popper) => {
+				const listbox = popper.querySelector('[role="listbox"]');
+				const id = listbox?.id ?? '';
+				const combobox = id ? document.querySelector(`[role="combobox"][aria-controls="${id}"]`) : null;
+				const options = [...(listbox?.querySelectorAll('[role="option"]') ?? [])].filter((o) => o.getClientRects().length > 0);
+				return {
+					id,
+					expanded: combobox?.getAttribute('aria-expanded') === 'true',
+					titles: options.map((o) => /** @type {HTMLElement} */ (o).innerText.trim().split('\n')[0].trim()),
+				};
+			}),
+	);
+}
+
+/** @param {{ id: string, titles: string[] }[]} dropdowns */
+const describeDropdowns = (dropdowns) => (dropdowns.length ? dropdowns.map((d) => `[${d.titles.join(' | ')}]`).join(', ') : 'none');
+
+/**
+ * Closes every open select dropdown (Escape in its own combobox; a select's input stops Escape, so it
+ * never reaches the NDV or a dialog) and waits until none is visible.
+ * @param {import('playwright-core').Page} page
+ */
+async function closeDropdowns(page) {
+	await poll(
+		async () => {
+			const open = await openDropdowns(page);
+			for (const d of open.filter((x) => x.expanded)) {
+				await page.locator(`[role="combobox"][aria-controls="${d.id}"]`).press('Escape').catch(() => {});
+			}
+			return open;
+		},
+		(open) => open.length === 0,
+		{ what: 'dropdowns still open', describe: describeDropdowns },
+	);
+}
+
+/** Visible options of one listbox: element id and title (first line: n8n adds a description below). */
+async function listboxOptions(/** @type {import('playwright-core').Locator} */ listbox) {
+	return await listbox.evaluate((el) =>
+		[...el.querySelectorAll('[role="option"]')]
+			.filter((o) => o.getClientRects().length > 0)
+			.map((o) => ({ id: o.id, title: /** @type {HTMLElement} */ (o).innerText.trim().split('\n')[0].trim() })),
+	);
+}
+
+/**
+ * Opens the select inside `container` (after closing any other dropdown) and waits until its own
+ * listbox is shown with at least one option.
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').Locator} container e.g. the parameter-input-<name> element
+ * @param {string} what for messages
+ */
+async function openSelect(page, container, what) {
+	await closeDropdowns(page);
+	const combobox = container.locator('[role="combobox"]').first();
+	await combobox.waitFor({ timeout: WAIT });
+	const listboxId = await combobox.getAttribute('aria-controls');
+	if (!listboxId) throw new Error(`${what}: its select names no listbox (aria-controls)`);
+	const listbox = page.locator(`[id="${listboxId}"]`);
+	await combobox.click();
+	await poll(async () => ({ expanded: await combobox.getAttribute('aria-expanded'), options: (await listboxOptions(listbox).catch(() => [])).length }), (s) => s.expanded === 'true' && s.options > 0, {
+		what: `${what}: its dropdown did not open with options`,
+		describe: (s) => `aria-expanded ${s.expanded}, ${s.options} options`,
+	}).catch(async (err) => {
+		throw new Error(`${err.message}; open dropdowns: ${describeDropdowns(await openDropdowns(page))}`);
+	});
+	return { combobox, listbox };
+}
+
+/**
+ * Closes the select opened by openSelect and waits until its listbox is hidden.
+ * @param {{ combobox: import('playwright-core').Locator, listbox: import('playwright-core').Locator }} select
+ */
+async function closeSelect(select) {
+	if ((await select.combobox.getAttribute('aria-expanded').catch(() => null)) === 'true') await select.combobox.press('Escape');
+	await select.listbox.waitFor({ state: 'hidden', timeout: WAIT });
+}
+
+/**
+ * Titles a select offers (opened, read, closed again).
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').Locator} container
+ * @param {string} what for messages
+ * @param {() => Promise<unknown>} [whileOpen] e.g. a screenshot of the open list
+ */
+async function selectTitles(page, container, what, whileOpen) {
+	const select = await openSelect(page, container, what);
+	const titles = (await listboxOptions(select.listbox)).map((o) => o.title);
+	if (whileOpen) await whileOpen();
+	await closeSelect(select);
+	return titles;
+}
+
+/**
+ * Picks `optionTitle` in the select of parameter `parameterName` (in the NDV, or `within`, e.g. the
+ * credential dialog): closes other dropdowns, opens this parameter's own listbox, waits until it offers
+ * the title (options may load from the API), clicks it, then waits until the listbox is hidden and the
+ * parameter shows the new value. Fails naming the parameter and the options that were visible.
+ * @param {import('playwright-core').Page} page
+ * @param {string} parameterName
+ * @param {string} optionTitle
+ * @param {import('playwright-core').Locator} [within]
+ */
+async function selectOption(page, parameterName, optionTitle, within = page.getByTestId('ndv')) {
+	const what = `parameter "${parameterName}"`;
+	const select = await openSelect(page, within.getByTestId(`parameter-input-${parameterName}`), what);
+	const options = await poll(
+		() => listboxOptions(select.listbox),
+		(list) => list.some((o) => o.title === optionTitle),
+		{ what: `${what}: no option "${optionTitle}"`, describe: (list) => `its dropdown offers: ${list.map((o) => o.title).join(' | ') || '(nothing)'}` },
+	).catch(async (err) => {
+		throw new Error(`${err.message}; open dropdowns: ${describeDropdowns(await openDropdowns(page))}`);
+	});
+	const option = /** @type {{ id: string }} */ (options.find((o) => o.title === optionTitle));
+	await page.locator(`[id="${option.id}"]`).click();
+	await select.listbox.waitFor({ state: 'hidden', timeout: WAIT });
+	await poll(
+		() => within.getByTestId(`parameter-input-${parameterName}`).locator('[role="combobox"]').first().inputValue(),
+		(value) => value === optionTitle,
+		{ what: `${what}: does not show "${optionTitle}" after picking it`, describe: (value) => `it shows "${value}"` },
+	);
 }
 
 /** Names of the parameter inputs visible in the NDV's Parameters tab. */
@@ -114,13 +270,63 @@ async function visibleParameters() {
 	});
 }
 
-/** Titles in the Options collection's "Add option" list (read while it is open). */
-async function optionTitles() {
-	const add = ndv().getByTestId('collection-parameter-add');
-	await add.click();
-	const items = page.locator('[data-test-id="collection-parameter-option"]:visible');
-	await items.first().waitFor();
-	return (await items.allInnerTexts()).map((t) => t.trim().split('\n')[0]);
+/**
+ * Waits until the NDV shows exactly `expected` parameters (it re-renders after a change) and returns
+ * what it shows; the caller asserts, so a mismatch fails with both lists.
+ * @param {string[]} expected
+ */
+async function parametersShown(expected) {
+	const want = JSON.stringify([...expected].sort());
+	return await poll(visibleParameters, (seen) => JSON.stringify(seen) === want, { what: 'parameters' }).catch((err) => /** @type {string[]} */ (err.last));
+}
+
+/** Titles in the Options collection's "Add option" list. @param {() => Promise<unknown>} [whileOpen] */
+async function optionTitles(whileOpen) {
+	return await selectTitles(page, ndv().getByTestId('collection-parameter-add'), 'Options › Add option', whileOpen);
+}
+
+/**
+ * The nodes panel's results for `term`. The panel filters a moment after typing, so first clear the
+ * search and wait for the panel without results, then type and wait until the results include Qwen
+ * OCR (a term that does not find it returns the results shown when the wait ran out).
+ * @param {string} term
+ */
+async function searchNodes(term) {
+	const search = tid('node-creator-search-bar');
+	const names = async () => (await tid('node-creator').getByTestId('node-creator-item-name').allInnerTexts()).map((t) => t.trim());
+	await search.fill('');
+	await poll(names, (n) => n.length > 0 && !n.includes('Qwen OCR'), { what: 'the nodes panel without a search term still lists Qwen OCR' });
+	await search.fill(term);
+	return await poll(names, (n) => n.includes('Qwen OCR'), { what: `search "${term}"` }).catch((err) => /** @type {string[]} */ (err.last));
+}
+
+/**
+ * Clicks "Execute workflow" and waits until `node` shows success and the whole run has ended (the
+ * stop button goes away), so run data and item counts are final.
+ * @param {import('playwright-core').Locator} node
+ * @param {number} timeout
+ */
+async function executeWorkflow(node, timeout) {
+	await tid('execute-workflow-button').click();
+	await node.getByTestId('canvas-node-status-success').waitFor({ timeout });
+	await tid('stop-execution-button').waitFor({ state: 'hidden', timeout });
+}
+
+/** Zoom to fit, then wait until the canvas has stopped moving (same transform for 10 frames). */
+async function zoomToFit() {
+	await tid('zoom-to-fit').click();
+	await page.waitForFunction(
+		() => {
+			const viewport = document.querySelector('.vue-flow__viewport');
+			if (!viewport) return false;
+			const transform = getComputedStyle(viewport).transform;
+			const w = /** @type {any} */ (window);
+			w.__qwenOcrCanvas = w.__qwenOcrCanvas?.transform === transform ? { transform, frames: w.__qwenOcrCanvas.frames + 1 } : { transform, frames: 0 };
+			return w.__qwenOcrCanvas.frames >= 10;
+		},
+		undefined,
+		{ polling: 'raf', timeout: WAIT },
+	);
 }
 
 /**
@@ -152,19 +358,6 @@ async function canvasPicture(name) {
 	return file;
 }
 
-/** The nodes panel's result names once the search has settled (it filters as you type). */
-async function settledResults() {
-	const read = async () => (await tid('node-creator').getByTestId('node-creator-item-name').allInnerTexts()).map((t) => t.trim());
-	let last = await read();
-	for (let i = 0; i < 20; i++) {
-		await page.waitForTimeout(250);
-		const now = await read();
-		if (JSON.stringify(now) === JSON.stringify(last) && i >= 2) return now;
-		last = now;
-	}
-	return last;
-}
-
 /**
  * A test that leaves a FAIL-<n>-<name>.png screenshot when it fails.
  * @param {string} name @param {() => Promise<void>} fn
@@ -192,11 +385,6 @@ async function ensureQwenNdv() {
 	await ndv().getByTestId('parameter-input-operation').waitFor();
 }
 
-async function closeDropdowns() {
-	await page.keyboard.press('Escape');
-	await page.waitForTimeout(200);
-}
-
 before(async () => {
 	fs.mkdirSync(OUTPUT, { recursive: true });
 	for (const f of fs.readdirSync(OUTPUT)) if (f.endsWith('.png') || f === 'notes.txt') fs.rmSync(path.join(OUTPUT, f));
@@ -207,7 +395,7 @@ before(async () => {
 	});
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
 	page = await context.newPage();
-	page.setDefaultTimeout(30000);
+	page.setDefaultTimeout(WAIT);
 	page.on('dialog', (d) => void d.accept());
 });
 
@@ -224,31 +412,27 @@ describe('Qwen OCR in the n8n editor', () => {
 		await page.locator('input[type="password"]').first().fill(PASSWORD);
 		await shot('signin');
 		await tid('form-submit-button').click();
-		await page.waitForURL(/\/(home|workflows|projects)/, { timeout: 60000 });
+		await page.waitForURL(/\/(home|workflows|projects)/, { timeout: WAIT });
 	});
 
 	step('(a) the nodes panel finds the node by "Qwen" and by "OCR"', async () => {
 		await page.goto(`${URL_}/workflow/new`);
 		await tid('canvas-plus-button').click();
-		const search = tid('node-creator-search-bar');
 		for (const term of ['Qwen', 'OCR']) {
-			await search.fill(term);
-			const names = await settledResults();
+			const names = await searchNodes(term);
 			const rank = names.indexOf('Qwen OCR') + 1;
 			notes.push(`search "${term}": Qwen OCR is result ${rank} of ${names.length} (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''})`);
 			await shot(`nodes-panel-search-${term.toLowerCase()}`);
-			assert.ok(rank > 0, `"${term}" finds Qwen OCR`);
+			assert.ok(rank > 0, `"${term}" finds Qwen OCR (results: ${names.join(', ')})`);
 		}
 	});
 
 	step('(a) the codex aliases find the node too ("Invoice", "Receipt", "DashScope")', async () => {
 		// QwenOcr.node.json declares them; n8n reads them from the codex file next to the node in dist/.
-		const search = tid('node-creator-search-bar');
-		if (!(await search.isVisible())) await tid('canvas-plus-button').click();
+		if (!(await tid('node-creator-search-bar').isVisible())) await tid('canvas-plus-button').click();
 		const missed = [];
 		for (const term of ['Invoice', 'Receipt', 'DashScope']) {
-			await search.fill(term);
-			const names = await settledResults();
+			const names = await searchNodes(term);
 			const rank = names.indexOf('Qwen OCR') + 1;
 			notes.push(`search "${term}" (codex alias): Qwen OCR is result ${rank} of ${names.length} (${names.slice(0, 6).join(', ')})`);
 			if (rank === 0) missed.push(term);
@@ -262,26 +446,23 @@ describe('Qwen OCR in the n8n editor', () => {
 
 	step('(a) picking the node lists its 8 actions and opens it', async () => {
 		if (!/\/workflow\/new/.test(page.url())) await page.goto(`${URL_}/workflow/new`);
-		const search = tid('node-creator-search-bar');
-		if (!(await search.isVisible())) await tid('canvas-plus-button').click();
-		await search.fill('Qwen');
-		const item = tid('node-creator').getByTestId('node-creator-item-name').getByText('Qwen OCR', { exact: true });
-		await item.waitFor();
-		await item.click();
+		if (!(await tid('node-creator-search-bar').isVisible())) await tid('canvas-plus-button').click();
+		await searchNodes('Qwen');
+		await tid('node-creator').getByTestId('node-creator-item-name').getByText('Qwen OCR', { exact: true }).click();
 		const actions = tid('node-creator').locator('[data-keyboard-nav-type="action"][data-keyboard-nav-id^="n8n-nodes-qwen-ocr.qwenOcr"]').getByTestId('node-creator-item-name');
-		await actions.first().waitFor();
-		const actionNames = (await actions.allInnerTexts()).map((t) => t.trim());
+		const read = async () => (await actions.allInnerTexts()).map((t) => t.trim());
+		const actionNames = await poll(read, (names) => names.length === OPERATIONS.length, { what: 'actions listed' }).catch((err) => /** @type {string[]} */ (err.last));
 		notes.push(`actions listed: ${actionNames.join(' | ')}`);
-		assert.equal(actionNames.length, 8, 'one action per operation');
+		assert.equal(actionNames.length, 8, `one action per operation (listed: ${actionNames.join(' | ')})`);
 		await shot('nodes-panel-actions');
 		await tid('node-creator').getByTestId('node-creator-item-name').getByText('Recognize text in an image', { exact: true }).click();
-		await ndv().waitFor();
 		await ndv().getByTestId('parameter-input-operation').waitFor();
 		await shot('ndv-new-node');
 	});
 
 	step('(b)(c) credential form: regions, Base URL only for Custom, test against the emulator', async () => {
 		await ensureQwenNdv();
+		await closeDropdowns(page);
 		await ndv().getByTestId('node-credentials-select').click();
 		await tid('node-credentials-select-item-new').click();
 		const modal = tid('credential-edit-dialog');
@@ -289,46 +470,43 @@ describe('Qwen OCR in the n8n editor', () => {
 		assert.equal(await modal.getByTestId('parameter-input-baseUrl').count(), 0, 'Base URL hidden for the default region');
 		await shot('credential-form-default');
 
-		await modal.getByTestId('parameter-input-region').click();
-		const regionItems = page.locator('[role="option"]:visible');
-		await regionItems.first().waitFor();
-		const regions = (await regionItems.allInnerTexts()).map((t) => t.trim().split('\n')[0]);
+		const regions = await selectTitles(page, modal.getByTestId('parameter-input-region'), 'credential field "region"', () => shot('credential-regions'));
 		notes.push(`credential regions: ${regions.join(' | ')}`);
 		for (const r of ['Singapore', 'Virginia', 'Beijing', 'Custom']) assert.ok(regions.some((x) => x.includes(r)), `region "${r}" offered (got ${regions.join(', ')})`);
-		await shot('credential-regions');
 		for (const title of regions.filter((r) => !/Custom/.test(r))) {
-			await closeDropdowns();
-			await choose(modal.getByTestId('parameter-input-region'), title);
+			await selectOption(page, 'region', title, modal);
 			assert.equal(await modal.getByTestId('parameter-input-baseUrl').count(), 0, `Base URL hidden for ${title}`);
 		}
-		await choose(modal.getByTestId('parameter-input-region'), regions.find((r) => /Custom/.test(r)) ?? 'Custom Base URL');
+		await selectOption(page, 'region', regions.find((r) => /Custom/.test(r)) ?? 'Custom Base URL', modal);
 		await modal.getByTestId('parameter-input-baseUrl').waitFor();
 		await shot('credential-custom-base-url');
 
-		// Wrong key: red, with DashScope's message.
+		// Wrong key: red, with DashScope's message (behind "More details" when n8n folds it).
 		await modal.getByTestId('parameter-input-baseUrl').locator('input').fill(EMULATOR_URL);
 		await modal.getByTestId('parameter-input-apiKey').locator('input').fill('sk-wrong-key-for-the-editor-test');
-		let tested = page.waitForResponse((r) => r.url().includes('/rest/credentials/test'));
+		let tested = page.waitForResponse((r) => r.url().includes('/rest/credentials/test'), { timeout: WAIT });
 		await tid('credential-save-button').click();
 		const wrong = await (await tested).json();
 		notes.push(`credential test, wrong key: ${JSON.stringify(wrong.data ?? wrong)}`);
 		assert.equal(wrong.data?.status, 'Error');
 		assert.match(wrong.data?.message ?? '', /InvalidApiKey: Invalid API-key provided\./);
+		const message = modal.getByText('InvalidApiKey: Invalid API-key provided.');
 		const moreDetails = modal.getByText('More details');
-		if (await moreDetails.isVisible()) await moreDetails.click();
-		await modal.getByText('InvalidApiKey: Invalid API-key provided.').waitFor();
+		await message.or(moreDetails).first().waitFor();
+		if (!(await message.isVisible())) await moreDetails.click();
+		await message.waitFor();
 		await shot('credential-test-wrong-key');
 
-		// Right key: green.
+		// Right key: green. n8n closes the form after a successful test of a credential saved from the
+		// node: wait for that, then open the credential again to see the banner.
 		await modal.getByTestId('parameter-input-apiKey').locator('input').fill(EMULATOR_KEY);
-		tested = page.waitForResponse((r) => r.url().includes('/rest/credentials/test'));
+		tested = page.waitForResponse((r) => r.url().includes('/rest/credentials/test'), { timeout: WAIT });
 		await tid('credential-save-button').click();
 		const right = await (await tested).json();
 		notes.push(`credential test, right key: ${JSON.stringify(right.data ?? right)}`);
 		assert.equal(right.data?.status, 'OK');
-		// n8n closes the form after a successful save from the node; open it again to see the banner
-		await page.waitForTimeout(1000);
-		if (!(await modal.isVisible())) await ndv().getByTestId('credential-edit-button').click();
+		await modal.waitFor({ state: 'hidden' });
+		await ndv().getByTestId('credential-edit-button').click();
 		await modal.getByTestId('credentials-config-container-test-success').waitFor({ state: 'visible' });
 		await modal.getByText('Connection tested successfully').waitFor();
 		await shot('credential-test-success');
@@ -338,46 +516,37 @@ describe('Qwen OCR in the n8n editor', () => {
 
 	step('(d) each operation shows exactly its fields', async () => {
 		await ensureQwenNdv();
-		const operation = ndv().getByTestId('parameter-input-operation');
-		await operation.click();
-		await page.locator('[role="option"]:visible').first().waitFor();
-		const listed = (await page.locator('[role="option"]:visible').allInnerTexts()).map((t) => t.trim().split('\n')[0]);
-		await shot('operation-list');
-		await closeDropdowns();
+		const listed = await selectTitles(page, ndv().getByTestId('parameter-input-operation'), 'parameter "operation"', () => shot('operation-list'));
 		notes.push(`operations listed: ${listed.join(' | ')}`);
 		// n8n itself appends "Custom API Call" to nodes whose credential has generic authentication.
 		assert.deepEqual(listed.filter((l) => l !== 'Custom API Call'), OPERATIONS.map((o) => o.label), 'operations in order');
 		for (const op of OPERATIONS) {
-			await choose(operation, op.label);
-			await page.waitForTimeout(300);
-			const seen = await visibleParameters();
+			await selectOption(page, 'operation', op.label);
 			const expected = [...COMMON, ...(OWN_FIELDS[/** @type {keyof typeof OWN_FIELDS} */ (op.value)] ?? [])].sort();
+			const seen = await parametersShown(expected);
 			notes.push(`${op.value}: ${seen.join(', ')}`);
 			assert.deepEqual(seen, expected, `${op.label} shows exactly ${expected.join(', ')}`);
-			const options = await optionTitles();
+			const options = await optionTitles(op.value === 'tableParsing' ? () => shot('operation-tableParsing-options') : undefined);
 			notes.push(`  options: ${options.join(', ')}`);
 			assert.equal(options.includes('Table Output'), op.value === 'tableParsing', `Table Output option only for Parse Table (${op.label})`);
 			assert.equal(options.includes('Header Row'), op.value === 'tableParsing', `Header Row option only for Parse Table (${op.label})`);
 			assert.equal(options.includes('Split Into Items'), op.value === 'keyInformationExtraction', `Split Into Items only for Extract Key Information (${op.label})`);
-			if (op.value === 'tableParsing') await shot('operation-tableParsing-options');
-			await closeDropdowns();
 			if (op.value === 'keyInformationExtraction') {
 				assert.ok(await ndv().getByTestId('fixed-collection-schemaFields').isVisible(), 'schema builder rows');
 				const rows = await ndv().getByTestId('fixed-collection-schemaFields').getByTestId('parameter-input-key').count();
 				notes.push(`  schema builder: ${rows} default rows`);
 				assert.ok(rows > 0, 'default field rows');
 				await shot('operation-keyInformationExtraction-fields');
-				const source = ndv().getByTestId('parameter-input-schemaSource');
 				const variants = { Preset: ['schemaPreset'], 'JSON Schema': ['resultSchema'], 'All Fields': [] };
 				for (const [title, extra] of Object.entries(variants)) {
-					await choose(source, title);
-					await page.waitForTimeout(300);
-					const kie = await visibleParameters();
+					await selectOption(page, 'schemaSource', title);
+					const want = [...COMMON, 'schemaSource', ...extra].sort();
+					const kie = await parametersShown(want);
 					notes.push(`  schemaSource ${title}: ${kie.join(', ')}`);
-					assert.deepEqual(kie, [...COMMON, 'schemaSource', ...extra].sort(), `Fields to Extract = ${title}`);
+					assert.deepEqual(kie, want, `Fields to Extract = ${title}`);
 					await shot(`operation-keyInformationExtraction-${title.replace(/\s+/g, '-').toLowerCase()}`);
 				}
-				await choose(source, 'Define Fields');
+				await selectOption(page, 'schemaSource', 'Define Fields');
 			} else if (op.value === 'customPrompt') {
 				await shot('operation-customPrompt');
 			} else if (op.value === 'textRecognition') {
@@ -385,28 +554,25 @@ describe('Qwen OCR in the n8n editor', () => {
 			}
 		}
 		// Input types: URL and base64 swap the binary field for their own.
-		await choose(operation, 'Recognize Text');
-		const inputType = ndv().getByTestId('parameter-input-inputType');
+		await selectOption(page, 'operation', 'Recognize Text');
 		for (const [title, field] of [['Image URL', 'imageUrl'], ['Base64', 'base64Data'], ['Binary File', 'binaryPropertyName']]) {
-			await choose(inputType, title);
-			await page.waitForTimeout(300);
-			const seen = await visibleParameters();
-			assert.deepEqual(seen, ['operation', 'inputType', field, 'model'].sort(), `Input Type ${title}`);
+			await selectOption(page, 'inputType', title);
+			const want = ['operation', 'inputType', field, 'model'].sort();
+			assert.deepEqual(await parametersShown(want), want, `Input Type ${title}`);
 			if (field === 'imageUrl') await shot('input-type-url');
 		}
-		await tid('ndv').getByTestId('back-to-canvas').or(page.locator('[data-test-id="ndv"] button[aria-label="Close"]')).first().click().catch(async () => {
-			await page.keyboard.press('Escape');
-		});
+		await closeDropdowns(page);
+		await tid('ndv-close-button').or(tid('back-to-canvas')).first().click();
+		await ndv().waitFor({ state: 'hidden' });
 	});
 
 	step('(e) running Manual Trigger → Read File → Qwen OCR shows the parsed invoice', async () => {
 		await page.goto(`${URL_}/workflow/${TEST_WORKFLOW}`);
 		await tid('canvas-node').first().waitFor();
-		await tid('zoom-to-fit').click().catch(() => {});
+		await zoomToFit();
 		await shot('execute-workflow-canvas');
-		await tid('execute-workflow-button').click();
 		const node = page.locator('[data-test-id="canvas-node"][data-node-name="Qwen OCR"]');
-		await node.getByTestId('canvas-node-status-success').waitFor({ timeout: 90000 });
+		await executeWorkflow(node, 2 * WAIT);
 		await shot('execute-workflow-done');
 		await node.dblclick();
 		const output = ndv().getByTestId('output-panel');
@@ -415,7 +581,7 @@ describe('Qwen OCR in the n8n editor', () => {
 		notes.push(`output panel opened in display mode: ${mode ?? '(unknown)'}`);
 		await shot('execute-output-default-view');
 		await output.getByTestId('radio-button-table').click();
-		await output.getByText('INV-2024-0042').first().waitFor({ timeout: 30000 });
+		await output.getByText('INV-2024-0042').first().waitFor();
 		await shot('execute-output-table');
 		await output.getByTestId('radio-button-json').click();
 		await output.getByText('INV-2024-0042').first().waitFor();
@@ -432,19 +598,16 @@ describe('Qwen OCR in the n8n editor', () => {
 		await page.goto(`${URL_}/workflow/${AGENT_WORKFLOW}`);
 		const tool = page.locator('[data-test-id="canvas-node"][data-node-name="Qwen OCR"]');
 		await tool.waitFor();
-		await tid('execute-workflow-button').click();
 		const agent = page.locator('[data-test-id="canvas-node"][data-node-name="AI Agent"]');
-		await agent.getByTestId('canvas-node-status-success').waitFor({ timeout: 120000 });
-		await tool.getByTestId('canvas-node-status-success').waitFor({ timeout: 10000 });
-		await page.waitForTimeout(500);
-		await tid('zoom-to-fit').click();
-		await page.waitForTimeout(800);
+		await executeWorkflow(agent, 2 * WAIT);
+		await tool.getByTestId('canvas-node-status-success').waitFor();
+		await zoomToFit();
 		const file = await canvasPicture('agent-canvas');
 		if (PICTURES) fs.copyFileSync(file, path.join(PICTURES, 'ai-agent-tool.png'));
 		await agent.dblclick();
 		const output = ndv().getByTestId('output-panel');
-		await output.getByTestId('radio-button-json').click().catch(() => {});
-		await output.getByText(/The invoice number is INV-2024-0042/).first().waitFor({ timeout: 30000 });
+		await output.getByTestId('radio-button-json').click();
+		await output.getByText(/The invoice number is INV-2024-0042/).first().waitFor();
 		await shot('agent-output');
 		notes.push('AI Agent: output "The invoice number is INV-2024-0042." after calling the Qwen OCR tool');
 		await page.keyboard.press('Escape');
@@ -455,12 +618,9 @@ describe('Qwen OCR in the n8n editor', () => {
 		for (const ex of EXAMPLES) {
 			await page.goto(`${URL_}/workflow/${ex.id}`);
 			await tid('canvas-node').first().waitFor();
-			await tid('execute-workflow-button').click();
 			const ocr = page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-qwen-ocr.qwenOcr"], [data-test-id="canvas-node"]').filter({ has: page.locator('img[src*="qwenOcr"]') });
-			await ocr.first().getByTestId('canvas-node-status-success').waitFor({ timeout: 90000 });
-			await page.waitForTimeout(500);
-			await tid('zoom-to-fit').click();
-			await page.waitForTimeout(800);
+			await executeWorkflow(ocr.first(), 2 * WAIT);
+			await zoomToFit();
 			const name = ex.file.replace(/\.json$/, '');
 			const file = await canvasPicture(`example-${name}`);
 			if (PICTURES) {
