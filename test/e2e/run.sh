@@ -60,6 +60,8 @@ die() {
 PHASES=()
 PHASE_NAME=
 PHASE_START=
+# Seconds since a `date +%s.%N` stamp (awk: bc is not on every fresh machine).
+elapsed_since() { awk -v start="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
 phase() {
 	phase_end
 	PHASE_NAME=$1
@@ -68,7 +70,7 @@ phase() {
 }
 phase_end() {
 	if [ -n "$PHASE_NAME" ]; then
-		PHASES+=("$(printf '%-55s %7.1f s' "$PHASE_NAME" "$(echo "$(date +%s.%N) - $PHASE_START" | bc)")")
+		PHASES+=("$(printf '%-55s %7.1f s' "$PHASE_NAME" "$(elapsed_since "$PHASE_START")")")
 		PHASE_NAME=
 	fi
 }
@@ -351,7 +353,7 @@ for t in "${TABLES[@]}"; do cat "$t"; done
 echo
 echo "### Phases"
 printf '%s\n' "${PHASES[@]}"
-printf '%-55s %7.1f s\n' "total" "$(echo "$(date +%s.%N) - $RUN_START" | bc)"
+printf '%-55s %7.1f s\n' "total" "$(elapsed_since "$RUN_START")"
 if [ "$SUITE_FAILED" != 0 ]; then
 	log "FAILED"
 	exit 1
