@@ -11,7 +11,7 @@ import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
 import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
-import { ItemLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
+import { ItemLimit, runBounded, sharedPacers, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -256,7 +256,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// Requests in flight never pass the limit, however many items and pages run at once.
 	const slots = new Slots(concurrency);
 	// A rate quota is met by pacing request starts (learnt from 429s), not by cutting concurrency.
-	const pacer = new RatePacer();
+	// Every execution of this process using the same credential and endpoint shares the pacer.
+	const pacer = sharedPacers.pacerFor(connection.baseUrl, String(connection.credentials.data?.apiKey ?? ''));
 	const continueOnFail = this.continueOnFail();
 	// An item waiting to retry holds no request slot: another item may start meanwhile.
 	const itemLimit = new ItemLimit(concurrency);
