@@ -115,7 +115,7 @@ async function workerKill() {
 	const killedAt = Date.now();
 	const answers = await Promise.all(calls);
 	const lastAnswer = Math.max(...answers.map((answer) => started + answer.ms)) - killedAt;
-	const byStatus = countBy(answers.map((answer, i) => (answer.status === 200 ? (answer.items?.[0]?.text === docs[i].text ? '200 own result' : '200 WRONG') : `${answer.status} ${answer.body ?? answer.error ?? ''}`.trim())));
+	const byStatus = countBy(answers.map((answer, i) => (answer.status === 200 ? (answer.items?.[0]?.text === docs[i].text ? '200 own result' : '200 WRONG') : `${answer.status} ${answer.items ? JSON.stringify(answer.items[0]) : answer.body ?? answer.error ?? ''}`.trim())));
 	// Postgres: every execution of the slow workflow; the worker logs: who started which.
 	const executions = psql(`SELECT id || ':' || status FROM execution_entity WHERE "workflowId" = 'qwenOcrQueue2' ORDER BY id`).trim().split('\n');
 	const starts = workerStarts();

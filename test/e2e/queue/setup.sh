@@ -187,7 +187,7 @@ q_start_main() {
 	Q_PIDS+=($MAIN_PID)
 	WEBHOOK_BASE=http://127.0.0.1:$N8N_PORT/webhook
 }
-q_wait_main() { q_wait 600 "n8n main (log: $WORK/main.log)" q_ready "$N8N_PORT"; }
+q_wait_main() { q_wait 1500 "n8n main (log: $WORK/main.log)" q_ready "$N8N_PORT"; }
 
 # q_start_worker <n> [concurrency]: starts worker n (WORKER_PIDS[n], WORKER_PORTS[n]: its health
 # check port); its log is $WORK/worker-<n>.log. q_wait_worker <n> waits until it is ready.
@@ -201,7 +201,7 @@ q_start_worker() {
 	WORKER_PIDS[$n]=$!
 	Q_PIDS+=($!)
 }
-q_wait_worker() { q_wait 600 "worker $1 (log: $WORK/worker-$1.log)" q_ready "${WORKER_PORTS[$1]}"; }
+q_wait_worker() { q_wait 1500 "worker $1 (log: $WORK/worker-$1.log)" q_ready "${WORKER_PORTS[$1]}"; }
 
 # q_up <worker concurrency> <path=credential-id:base-url>...: Postgres, Redis, n8n main and two
 # workers, the package installed, credentials and workflows imported and published.

@@ -59,13 +59,13 @@ describe('a burst of one-item executions against a quota (engine)', () => {
 	const emulator = useEmulator();
 	const EXECUTIONS = 100;
 
-	/** 100 executions at once, each one distinct image; 20 requests per 1-second window, Retry-After: 1. */
+	/** 100 executions at once, each one distinct image; 5 requests per 1-second window, Retry-After: 1. */
 	async function burst() {
 		emulator.setLatency(20);
-		(emulator.setRateLimit as (perMinute: number, opts: IDataObject) => void)(1200, { windowMs: 1000, sendRetryAfter: true });
+		(emulator.setRateLimit as (perMinute: number, opts: IDataObject) => void)(300, { windowMs: 1000, sendRetryAfter: true });
 		const runs = await Promise.all(
 			Array.from({ length: EXECUTIONS }, (_, i) =>
-				runQwenOcr(emulator, { operation: 'textRecognition', options: { maxRetries: 20, maxRetryWait: 600_000 } }, [
+				runQwenOcr(emulator, { operation: 'textRecognition', options: { maxRetries: 60, maxRetryWait: 600_000 } }, [
 					bytesItem(makePng(200 + i, 100), `scan-${i}.png`, 'image/png'),
 				]),
 			),
@@ -87,9 +87,11 @@ describe('a burst of one-item executions against a quota (engine)', () => {
 		const alone = await burst();
 		expect(shared.admitted).toBe(EXECUTIONS);
 		expect(alone.admitted).toBe(EXECUTIONS);
-		// The first burst overshoots either way (80 of 100 rejected); afterwards a shared pacer spaces
-		// the retries at the quota, where executions alone retry together after each Retry-After.
+		// The burst did meet the quota (executions started close enough together to overshoot it).
+		expect(alone.throttled).toBeGreaterThan(20);
+		// The first burst overshoots either way (up to 95 of 100 rejected); afterwards a shared pacer
+		// spaces the retries at the quota, where executions alone retry together after each Retry-After.
 		expect(shared.throttled).toBeLessThan(0.6 * alone.throttled);
-		console.log(`100 one-item executions, 20 per 1-s window: 429s shared ${shared.throttled}, per execution ${alone.throttled}`);
-	}, 180_000);
+		console.log(`100 one-item executions, 5 per 1-s window: 429s shared ${shared.throttled}, per execution ${alone.throttled}`);
+	}, 600_000);
 });
