@@ -10,7 +10,8 @@
 #
 # Environment: QUEUE_PACKAGE=/path/to.tgz measures that package instead of packing this checkout
 # (e.g. the 0.1.0 tarball); E2E_SKIP_BUILD=1 packs dist/ as it is; E2E_KEEP=1 keeps the temp dir;
-# BENCH_CALLS (300), BENCH_LATENCY_MS (300), BENCH_WORKER_CONCURRENCY (10), BENCH_OUT (JSON file).
+# BENCH_CALLS (300), BENCH_LATENCY_MS (300), BENCH_WORKER_CONCURRENCY (10), BENCH_OUT (JSON file),
+# BENCH_RUNS (default "free quota-retry-after quota").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -89,6 +90,14 @@ QUOTA_URL=$EMULATOR_URL
 q_up "${BENCH_WORKER_CONCURRENCY:-10}" "free=benchFree:$FREE_URL" "quota-retry-after=benchRetryAfter:$RA_URL" "quota=benchQuota:$QUOTA_URL"
 q_log "n8n main on 127.0.0.1:$N8N_PORT, 2 workers ready after $((SECONDS - START)) s"
 export WORK WEBHOOK_BASE PG_PORT
-node "$ROOT/test/e2e/queue/bench.js" --calls "${BENCH_CALLS:-300}" --label "$(basename "$TARBALL" .tgz)" ${BENCH_OUT:+--out "$BENCH_OUT"} \
-	"no quota=free" "10/s window, 429 + Retry-After: 1=quota-retry-after" "10/s window, 429 without Retry-After=quota"
+RUNS=()
+for run in ${BENCH_RUNS:-free quota-retry-after quota}; do
+	case "$run" in
+	free) RUNS+=("no quota (baseline)=free") ;;
+	quota-retry-after) RUNS+=("10 per 1-s window, 429 + Retry-After: 1=quota-retry-after") ;;
+	quota) RUNS+=("10 per 1-s window, 429 without Retry-After=quota") ;;
+	*) q_die "unknown run $run (BENCH_RUNS: free quota-retry-after quota)" ;;
+	esac
+done
+node "$ROOT/test/e2e/queue/bench.js" --calls "${BENCH_CALLS:-300}" --label "$(basename "$TARBALL" .tgz)" ${BENCH_OUT:+--out "$BENCH_OUT"} "${RUNS[@]}"
 q_log "queue.sh --bench took $((SECONDS - START)) s"

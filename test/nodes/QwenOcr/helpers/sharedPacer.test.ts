@@ -88,7 +88,7 @@ describe('a burst of one-item executions against a quota (engine)', () => {
 		expect(shared.admitted).toBe(EXECUTIONS);
 		expect(alone.admitted).toBe(EXECUTIONS);
 		// The burst did meet the quota (executions started close enough together to overshoot it).
-		expect(alone.throttled).toBeGreaterThan(20);
+		expect(alone.throttled).toBeGreaterThan(10);
 		// The first burst overshoots either way (up to 95 of 100 rejected); afterwards a shared pacer
 		// spaces the retries at the quota, where executions alone retry together after each Retry-After.
 		expect(shared.throttled).toBeLessThan(0.6 * alone.throttled);
