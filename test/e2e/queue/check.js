@@ -94,7 +94,7 @@ async function scannedPdf() {
 }
 
 /**
- * kill -9 of worker 1 while its requests are in the emulator's hands (the "slow" emulator answers
+ * kill -9 of a worker while its requests are in the emulator's hands (the "slow" emulator answers
  * after 6 s): does n8n run its executions again, does the emulator see a document twice, what do
  * callers see? Then the operator's recovery: the worker is started again and the callers that got
  * an error send their document again.
@@ -102,16 +102,17 @@ async function scannedPdf() {
 async function workerKill() {
 	const docs = Array.from({ length: 8 }, (_, i) => document(100 + i, 0));
 	const hashes = docs.map((doc) => createHash('sha256').update(doc.body).digest('hex'));
-	const pid = Number(process.env.WORKER1_PID);
+	const pids = { 1: Number(process.env.WORKER1_PID), 2: Number(process.env.WORKER2_PID) };
 	const slowPort = Number(process.env.SLOW_PORT);
 	const started = Date.now();
 	const calls = docs.map((doc) => call('qwen-ocr-slow', doc, 240_000));
-	// The state to wait for: worker 1 has a request open at the emulator, and the emulator has read
-	// the body of every request open to it (none can have been answered yet).
-	const open = () => connectionsTo(pid, slowPort);
-	await waitFor(() => open() > 0 && arrivals('slow').length >= open() + connectionsTo(Number(process.env.WORKER2_PID), slowPort), 120_000);
-	const inFlightOnKilled = open();
-	process.kill(pid, 'SIGKILL');
+	// The state to wait for: a worker (worker 1 if it has any) has a request open at the emulator,
+	// and the emulator has read the body of every request open to it (none can have been answered yet).
+	const open = (n) => connectionsTo(pids[n], slowPort);
+	await waitFor(() => open(1) + open(2) > 0 && arrivals('slow').length >= open(1) + open(2), 120_000);
+	const victim = open(1) > 0 ? 1 : 2;
+	const inFlightOnKilled = open(victim);
+	process.kill(pids[victim], 'SIGKILL');
 	const killedAt = Date.now();
 	const answers = await Promise.all(calls);
 	const lastAnswer = Math.max(...answers.map((answer) => started + answer.ms)) - killedAt;
@@ -121,10 +122,10 @@ async function workerKill() {
 	const starts = workerStarts();
 	const rerun = executions.filter((row) => (starts.get(row.split(':')[0]) ?? []).length > 1);
 	const receivedBeforeResend = countBy(arrivals('slow').flatMap((entry) => entry.inputSha256 ?? []));
-	console.error(`worker kill: ${inFlightOnKilled} request(s) of worker 1 in flight at the kill; executions (Postgres id:status) ${executions.join(', ')}; started twice: ${rerun.length ? rerun.join(', ') : 'none'}`);
+	console.error(`worker kill: ${inFlightOnKilled} request(s) of worker ${victim} in flight at the kill; executions (Postgres id:status) ${executions.join(', ')}; started twice: ${rerun.length ? rerun.join(', ') : 'none'}`);
 	console.error(`worker kill: callers saw ${JSON.stringify(byStatus)}, the last ${(lastAnswer / 1000).toFixed(1)} s after the kill`);
 	// The operator's recovery: the worker is started again, the callers that got an error re-send.
-	const restarted = await startWorker(1);
+	const restarted = await startWorker(victim);
 	const failedDocs = docs.filter((_, i) => answers[i].status !== 200);
 	const resent = await Promise.all(failedDocs.map((doc) => call('qwen-ocr-slow', doc, 240_000)));
 	const resentOk = resent.every((answer, i) => answer.status === 200 && answer.items?.[0]?.text === failedDocs[i].text);
