@@ -118,6 +118,9 @@ q_n8n_env() {
 	export EXECUTIONS_MODE=queue
 	export DB_TYPE=postgresdb DB_POSTGRESDB_HOST=127.0.0.1 DB_POSTGRESDB_PORT=$PG_PORT DB_POSTGRESDB_DATABASE=n8n
 	export DB_POSTGRESDB_USER=postgres DB_POSTGRESDB_PASSWORD=postgres
+	# On a loaded machine a slow ping made main answer a webhook with
+	# "503 Database is not ready!": give Postgres longer before n8n declares it down.
+	export DB_PING_TIMEOUT_MS=30000
 	export QUEUE_BULL_REDIS_HOST=127.0.0.1 QUEUE_BULL_REDIS_PORT=$REDIS_PORT
 	# n8n 2.x has no in-memory binary mode and queue mode does not support filesystem.
 	export N8N_DEFAULT_BINARY_DATA_MODE=database
