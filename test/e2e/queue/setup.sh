@@ -124,8 +124,10 @@ q_n8n_env() {
 	export QUEUE_BULL_REDIS_HOST=127.0.0.1 QUEUE_BULL_REDIS_PORT=$REDIS_PORT
 	# n8n 2.x has no in-memory binary mode and queue mode does not support filesystem.
 	export N8N_DEFAULT_BINARY_DATA_MODE=database
-	# A killed worker's job is declared stalled once its lock (renewed every 2.5 s) is 10 s old.
-	export QUEUE_WORKER_LOCK_DURATION=10000 QUEUE_WORKER_LOCK_RENEW_TIME=2500 QUEUE_WORKER_STALLED_INTERVAL=5000
+	# A killed worker's job is declared stalled once its lock (n8n's default: 60 s, renewed every
+	# 10 s) has expired, checked every 10 s here (default 30 s). A 10 s lock was too short on a loaded
+	# machine: a busy worker (a 9 MB upload) missed its renewals and a live execution was failed.
+	export QUEUE_WORKER_STALLED_INTERVAL=10000
 	export QUEUE_HEALTH_CHECK_ACTIVE=true
 	export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false N8N_PERSONALIZATION_ENABLED=false
 	export N8N_TEMPLATES_ENABLED=false N8N_HIRING_BANNER_ENABLED=false N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true
