@@ -14,7 +14,7 @@ import { costMetadata } from '../helpers/cost';
 import { withArithmetic } from '../helpers/arithmetic';
 import { promptForTask } from '../helpers/taskPrompts';
 import { supportsBuiltInTasks } from '../helpers/models';
-import { ItemLimit, RatePacer, runBounded, Slots } from '../helpers/concurrency';
+import { ItemLimit, runBounded, sharedPacers, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -284,7 +284,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// Requests in flight never pass the limit, however many items and pages run at once.
 	const slots = new Slots(concurrency);
 	// A rate quota is met by pacing request starts (learnt from 429s), not by cutting concurrency.
-	const pacer = new RatePacer();
+	// Every execution of this process using the same credential and endpoint shares the pacer.
+	const pacer = sharedPacers.pacerFor(connection.baseUrl, String(connection.credentials.data?.apiKey ?? ''));
 	const continueOnFail = this.continueOnFail();
 	// An item waiting to retry holds no request slot: another item may start meanwhile.
 	const itemLimit = new ItemLimit(concurrency);
