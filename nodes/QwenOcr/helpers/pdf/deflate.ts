@@ -15,6 +15,7 @@ import {
 	fixedLiteralLengths,
 } from './deflateTables';
 import { buildCodeLengths, canonicalCodes } from './huffman';
+import { runSync, SLICE_UNITS, type Work } from './work';
 
 const WINDOW_MASK = 0x7fff;
 /** Matches reach back fewer than this many bytes (32K window). */
@@ -334,7 +335,7 @@ function longestMatch(
 	return result;
 }
 
-function compress(data: Uint8Array, config: LevelConfig, out: BitWriter): void {
+function* compress(data: Uint8Array, config: LevelConfig, out: BitWriter): Work<void> {
 	const n = data.length;
 	const head = new Int32Array(1 << HASH_BITS).fill(-1);
 	const prev = new Int32Array(MAX_DISTANCE);
@@ -354,7 +355,12 @@ function compress(data: Uint8Array, config: LevelConfig, out: BitWriter): void {
 	let pending = false;
 	let prevLength = 0;
 	let prevDist = 0;
+	let nextYield = SLICE_UNITS;
 	while (i < n) {
+		if (i >= nextYield) {
+			nextYield = i + SLICE_UNITS;
+			yield;
+		}
 		let length = 0;
 		let dist = 0;
 		if (i + 2 < n) {
@@ -444,16 +450,26 @@ function compress(data: Uint8Array, config: LevelConfig, out: BitWriter): void {
 
 /** Raw DEFLATE data for `data`; `level` 0 (stored) to 9 (smallest), 6 by default as in zlib. */
 export function deflate(data: Uint8Array, level = 6): Uint8Array {
+	return runSync(deflateWork(data, level));
+}
+
+/** deflate() as resumable work (see work.ts). */
+export function* deflateWork(data: Uint8Array, level = 6): Work<Uint8Array> {
 	const config = LEVELS[Math.max(0, Math.min(9, Math.round(level)))];
 	const out = new BitWriter((data.length >>> 1) + 1024);
 	if (config.chain === 0) writeStored(out, data, 0, data.length, true);
-	else compress(data, config, out);
+	else yield* compress(data, config, out);
 	return out.result();
 }
 
 /** zlib data (RFC 1950: header, DEFLATE data, Adler-32) for `data`. */
 export function zlibCompress(data: Uint8Array, level = 6): Uint8Array {
-	const body = deflate(data, level);
+	return runSync(zlibCompressWork(data, level));
+}
+
+/** zlibCompress() as resumable work (see work.ts). */
+export function* zlibCompressWork(data: Uint8Array, level = 6): Work<Uint8Array> {
+	const body = yield* deflateWork(data, level);
 	const out = new Uint8Array(body.length + 6);
 	// CMF 0x78: deflate with a 32K window; FLG chosen so the 16-bit header is a multiple of 31 (no dictionary).
 	out[0] = 0x78;

@@ -8,6 +8,7 @@ import { PdfError } from './errors';
 import { decodeFilters, filterChain } from './filters';
 import { readJpegInfo } from './jpeg';
 import { PdfDict, PdfStream, isNumber } from './objects';
+import { DecodeBudget, MAX_IMAGE_PIXELS, MAX_PAGE_BYTES, MAX_STREAM_BYTES, mb } from './limits';
 import { type Raster, samplesToRaster } from './raster';
 import type { PdfFile } from './xref';
 
@@ -24,7 +25,12 @@ const CODEC_NAMES: Record<string, string> = {
 export const CONVERT_ADVICE =
 	'Convert the PDF pages to PNG or JPEG images first (for example with a PDF-to-image step), or scan the document again as JPEG or PNG.';
 
-export function decodeImage(file: PdfFile, stream: PdfStream, resources: PdfDict | undefined): DecodedImage {
+export function decodeImage(
+	file: PdfFile,
+	stream: PdfStream,
+	resources: PdfDict | undefined,
+	budget: DecodeBudget = new DecodeBudget(MAX_PAGE_BYTES, 'page'),
+): DecodedImage {
 	const dict = stream.dict;
 	const resolve = (v: Parameters<PdfFile['resolve']>[0]) => file.resolve(v);
 	const width = file.get(dict, 'Width');
@@ -32,7 +38,11 @@ export function decodeImage(file: PdfFile, stream: PdfStream, resources: PdfDict
 	if (!isNumber(width) || !isNumber(height) || width < 1 || height < 1) {
 		throw new PdfError('The image has no valid /Width and /Height', 'corrupt');
 	}
-	const decoded = decodeFilters(stream.raw, filterChain(dict, resolve), resolve);
+	const chain = filterChain(dict, resolve);
+	const passedThrough = chain.length > 0 && chain[chain.length - 1].name === 'DCTDecode';
+	if (!passedThrough) checkRasterSize(file, dict, width, height);
+	const decoded = decodeFilters(stream.raw, chain, resolve, budget.streamLimit);
+	budget.charge(decoded.data.length);
 	if (decoded.codec) {
 		if (decoded.codec.name === 'DCTDecode') {
 			const info = readJpegInfo(decoded.data);
@@ -66,6 +76,27 @@ export function decodeImage(file: PdfFile, stream: PdfStream, resources: PdfDict
 	});
 	// Truncated means pixels are missing; a cut-off stream that still held every row lost nothing.
 	return { kind: 'raster', raster, truncated };
+}
+
+/**
+ * Refuses an image whose declared size is beyond the caps (limits.ts) before anything is decoded or allocated:
+ * an absurd /Width × /Height would otherwise make the reader allocate its blank rows.
+ */
+function checkRasterSize(file: PdfFile, dict: PdfDict, width: number, height: number): void {
+	const bpc = file.get(dict, 'BitsPerComponent');
+	const mask = file.get(dict, 'ImageMask') === true;
+	const bits = mask ? 1 : isNumber(bpc) ? bpc : 8;
+	// Components are not known before the color space is read: 4 (CMYK) is the most an image has here.
+	const pixels = Math.floor(width) * Math.floor(height);
+	const bytes = Math.ceil((Math.floor(width) * bits) / 8) * Math.floor(height);
+	if (pixels > MAX_IMAGE_PIXELS || bytes > MAX_STREAM_BYTES) {
+		throw new PdfError(
+			`The scanned image is ${Math.floor(width)} × ${Math.floor(height)} pixels, more than this node reads ` +
+				`(${MAX_IMAGE_PIXELS.toLocaleString('en-US')} pixels and ${mb(MAX_STREAM_BYTES)} of samples per image). ` +
+				'Scan at 300 dpi or as JPEG, or convert the pages to images first.',
+			'too-large',
+		);
+	}
 }
 
 /** Whether the image hides what is painted under it (stencil masks and soft masks let it show through). */

@@ -3,9 +3,11 @@
  * node:zlib, and PDF streams (/FlateDecode) are zlib data.
  *
  * Huffman codes are decoded with one lookup table per code, indexed by the next `maxLength` input bits, so each
- * symbol costs a single table read. Output grows by doubling, so decoding stays linear.
+ * symbol costs a single table read. Output grows by doubling, so decoding stays linear, and never past the
+ * caller's `limit`: a decompression bomb stops with DecodeLimitError once its output would pass it.
  */
 import { adler32 } from './checksum';
+import { DecodeLimitError, noteBuffer } from './limits';
 import {
 	CODE_LENGTH_ORDER,
 	DIST_BASE,
@@ -144,20 +146,27 @@ class BitReader {
 	}
 }
 
-/** A growable output buffer (doubling, so total copying stays linear). */
+/** A growable output buffer (doubling, so total copying stays linear), never larger than `limit`. */
 class Output {
 	buf: Uint8Array;
 	length = 0;
 
-	constructor(capacity: number) {
-		this.buf = new Uint8Array(Math.max(capacity, 1024));
+	constructor(
+		capacity: number,
+		readonly limit: number,
+	) {
+		this.buf = new Uint8Array(Math.min(Math.max(capacity, 1024), limit));
+		noteBuffer(this.buf.length);
 	}
 
 	reserve(extra: number): Uint8Array {
 		const need = this.length + extra;
 		if (need > this.buf.length) {
+			if (need > this.limit) throw new DecodeLimitError(this.limit);
 			let capacity = this.buf.length * 2;
 			while (capacity < need) capacity *= 2;
+			capacity = Math.min(capacity, this.limit);
+			noteBuffer(capacity);
 			const bigger = new Uint8Array(capacity);
 			bigger.set(this.buf.subarray(0, this.length));
 			this.buf = bigger;
@@ -351,11 +360,14 @@ function copyStoredBlock(input: BitReader, out: Output): void {
 	if (available < length) throw new EndOfInput();
 }
 
-/** Decodes raw DEFLATE data starting at `start`; a cut-off input gives `truncated` with what was decoded. */
-export function inflateRaw(data: Uint8Array, start = 0): InflateResult {
+/**
+ * Decodes raw DEFLATE data starting at `start`; a cut-off input gives `truncated` with what was decoded. Output
+ * that would pass `limit` bytes throws DecodeLimitError.
+ */
+export function inflateRaw(data: Uint8Array, start = 0, limit = Number.MAX_SAFE_INTEGER): InflateResult {
 	const input = new BitReader(data, start);
 	// A guess at the output size (capped: doubling takes over for very compressible data).
-	const out = new Output(Math.min((data.length - start) * 4, 1 << 26));
+	const out = new Output(Math.min((data.length - start) * 4, 1 << 26), limit);
 	let failure: unknown;
 	try {
 		let final = 0;
@@ -401,10 +413,10 @@ export function hasZlibHeader(data: Uint8Array): boolean {
  * Decodes zlib data. Like common PDF readers it keeps whatever decodes: a missing or wrong Adler-32 is reported
  * in `checksumValid`, a cut-off stream in `truncated`. A bad header or corrupt data throws InflateError.
  */
-export function zlibDecompress(data: Uint8Array): ZlibResult {
+export function zlibDecompress(data: Uint8Array, limit = Number.MAX_SAFE_INTEGER): ZlibResult {
 	if (!hasZlibHeader(data)) throw new InflateError('Not zlib data: invalid header');
 	if (data[1] & 0x20) throw new InflateError('Unsupported zlib data: preset dictionary');
-	const result = inflateRaw(data, 2);
+	const result = inflateRaw(data, 2, limit);
 	if (result.truncated) return { data: result.data, truncated: true, checksumValid: undefined };
 	const at = result.end;
 	let checksumValid: boolean | undefined;

@@ -3,7 +3,8 @@
  * raw samples.
  */
 import { crc32 } from './checksum';
-import { zlibCompress } from './deflate';
+import { zlibCompress, zlibCompressWork } from './deflate';
+import { runSync, SLICE_UNITS, type Work } from './work';
 
 export interface PngImage {
 	width: number;
@@ -44,10 +45,20 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
  * the PNG specification recommends for them.
  */
 function filterRows(data: Uint8Array, height: number, rowBytes: number, bpp: number, adaptive: boolean): Uint8Array {
+	return runSync(filterRowsWork(data, height, rowBytes, bpp, adaptive));
+}
+
+function* filterRowsWork(data: Uint8Array, height: number, rowBytes: number, bpp: number, adaptive: boolean): Work<Uint8Array> {
 	const out = new Uint8Array(height * (rowBytes + 1));
 	const candidates = adaptive ? [new Uint8Array(rowBytes), new Uint8Array(rowBytes), new Uint8Array(rowBytes)] : [];
 	const zero = new Uint8Array(rowBytes);
+	let work = 0;
 	for (let y = 0; y < height; y++) {
+		work += rowBytes;
+		if (work >= SLICE_UNITS) {
+			work = 0;
+			yield;
+		}
 		const row = data.subarray(y * rowBytes, (y + 1) * rowBytes);
 		const target = y * (rowBytes + 1);
 		if (!adaptive) {
@@ -120,6 +131,11 @@ function sumAbs(row: Uint8Array): number {
 }
 
 export function encodePng(image: PngImage): Uint8Array {
+	return runSync(encodePngWork(image));
+}
+
+/** encodePng() as resumable work (see work.ts). */
+export function* encodePngWork(image: PngImage): Work<Uint8Array> {
 	const { width, height, channels, palette } = image;
 	const bitDepth = image.bitDepth ?? 8;
 	if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -143,10 +159,13 @@ export function encodePng(image: PngImage): Uint8Array {
 	// Bytes 10-12: compression 0 (deflate), filter method 0 (adaptive), interlace 0 (none).
 	const bpp = Math.max(1, (channels * bitDepth) >> 3);
 	const adaptive = !palette && bitDepth === 8 && adaptiveFilteringPays(image.data, height, rowBytes, bpp);
-	const filtered = filterRows(image.data, height, rowBytes, bpp, adaptive);
+	yield;
+	const filtered = yield* filterRowsWork(image.data, height, rowBytes, bpp, adaptive);
 	const chunks = [Uint8Array.from(SIGNATURE), chunk('IHDR', header)];
 	if (palette) chunks.push(chunk('PLTE', palette));
-	chunks.push(chunk('IDAT', zlibCompress(filtered, image.level ?? 6)), chunk('IEND', new Uint8Array(0)));
+	const compressed = yield* zlibCompressWork(filtered, image.level ?? 6);
+	yield;
+	chunks.push(chunk('IDAT', compressed), chunk('IEND', new Uint8Array(0)));
 	let total = 0;
 	for (const c of chunks) total += c.length;
 	const out = new Uint8Array(total);
