@@ -126,3 +126,13 @@ export function estimateImageTokens(width: number, height: number, options: Imag
 	);
 	return Math.floor((resized.height * resized.width) / (patch * patch)) + 2;
 }
+
+/**
+ * The pixel bounds a request is resized to: the Min/Max Pixels options, or the model's defaults, with its patch
+ * size (the PDF reader scales pages above max_pixels exactly as smart_resize would).
+ */
+export function pixelBudget(options: ImageTokenOptions): { minPixels: number; maxPixels: number; patch: PatchSize } {
+	const patch = imagePatchSize(options.model, options.region);
+	const defaults = DEFAULT_PIXELS[patch];
+	return { minPixels: options.minPixels ?? defaults.min, maxPixels: options.maxPixels ?? defaults.max, patch };
+}

@@ -4,12 +4,13 @@
  * are refused with a message by the image code.
  */
 import { PdfError } from './errors';
-import { hasZlibHeader, InflateError, inflateRaw, zlibDecompress } from './inflate';
+import { hasZlibHeader, InflateError, inflateRawWork, zlibDecompressWork } from './inflate';
 import { isWhitespace } from './lexer';
 import { DecodeLimitError, decodedBytes, MAX_STREAM_BYTES, mb, noteBuffer } from './limits';
 import { lzwDecode } from './lzw';
 import { type PdfValue, PdfDict, isNumber } from './objects';
 import { applyPredictor } from './predictor';
+import { runSync, type Work } from './work';
 
 /** Codecs that produce images rather than bytes. */
 const IMAGE_CODECS = new Set(['DCTDecode', 'JPXDecode', 'CCITTFaxDecode', 'JBIG2Decode']);
@@ -60,6 +61,18 @@ export function decodeFilters(
 	resolve: (value: PdfValue | undefined) => PdfValue,
 	limit = MAX_STREAM_BYTES,
 ): DecodedData {
+	return runSync(decodeFiltersWork(raw, chain, resolve, limit));
+}
+
+/** decodeFilters() as resumable work (see work.ts): Flate data, the bulk of a scan, is inflated in slices. */
+export function* decodeFiltersWork(
+	raw: Uint8Array,
+	chain: Filter[],
+	resolve: (value: PdfValue | undefined) => PdfValue,
+	limit = MAX_STREAM_BYTES,
+	/** The decoded size the caller expects (an image's samples): the output buffer starts at it. */
+	expected = 0,
+): Work<DecodedData> {
 	let data = raw;
 	let truncated = false;
 	for (let i = 0; i < chain.length; i++) {
@@ -70,7 +83,8 @@ export function decodeFilters(
 		}
 		let result: { data: Uint8Array; truncated: boolean } | undefined;
 		try {
-			result = applyFilter(data, filter, resolve, limit);
+			const last = i === chain.length - 1 || (i === chain.length - 2 && IMAGE_CODECS.has(chain[i + 1].name));
+			result = yield* applyFilter(data, filter, resolve, limit, last ? expected : 0);
 		} catch (error) {
 			if (!(error instanceof DecodeLimitError)) throw error;
 		}
@@ -91,15 +105,16 @@ export function tooLarge(filter: string, limit: number): PdfError {
 	);
 }
 
-function applyFilter(
+function* applyFilter(
 	data: Uint8Array,
 	filter: Filter,
 	resolve: (value: PdfValue | undefined) => PdfValue,
 	limit: number,
-): { data: Uint8Array; truncated: boolean } {
+	expected: number,
+): Work<{ data: Uint8Array; truncated: boolean }> {
 	switch (filter.name) {
 		case 'FlateDecode':
-			return predict(flateDecode(data, limit), filter.params, resolve);
+			return predict(yield* flateDecode(data, limit, expected), filter.params, resolve);
 		case 'LZWDecode': {
 			const early = filter.params ? resolve(filter.params.get('EarlyChange')) : 1;
 			return predict(lzwDecode(data, isNumber(early) ? early : 1, limit), filter.params, resolve);
@@ -120,13 +135,13 @@ function applyFilter(
 	}
 }
 
-function flateDecode(data: Uint8Array, limit: number): { data: Uint8Array; truncated: boolean } {
+function* flateDecode(data: Uint8Array, limit: number, expected: number): Work<{ data: Uint8Array; truncated: boolean }> {
 	if (data.length === 0) return { data, truncated: false };
 	let failure: unknown;
 	try {
 		// Some writers leave out the zlib header; a header-less stream is raw DEFLATE.
-		if (!hasZlibHeader(data)) return inflateRaw(data, 0, limit);
-		const result = zlibDecompress(data, limit);
+		if (!hasZlibHeader(data)) return yield* inflateRawWork(data, 0, limit, expected);
+		const result = yield* zlibDecompressWork(data, limit, expected);
 		return { data: result.data, truncated: result.truncated };
 	} catch (error) {
 		failure = error;

@@ -6,7 +6,7 @@
 import { smartResize } from '../imageTokens';
 import { type ContentSummary, type PlacedImage, scanContent } from './content';
 import { PdfError } from './errors';
-import { CONVERT_ADVICE, type DecodedImage, decodeImage, isOpaque } from './image';
+import { CONVERT_ADVICE, type DecodedImage, decodeImageWork, isOpaque } from './image';
 import { DecodeBudget, MAX_PAGE_BYTES, MAX_STREAM_BYTES, mb } from './limits';
 import { boxArea, imageRotation, intersect, unitSquareBounds } from './matrix';
 import type { Box, PageInfo } from './pages';
@@ -152,10 +152,10 @@ function bornDigital(pageNumber: number, what: string): PdfError {
 	);
 }
 
-function decodeForPage(file: PdfFile, image: PlacedImage, pageNumber: number, budget: DecodeBudget): DecodedImage {
+function* decodeForPage(file: PdfFile, image: PlacedImage, pageNumber: number, budget: DecodeBudget): Work<DecodedImage> {
 	let failure: unknown;
 	try {
-		return decodeImage(file, image.stream, image.resources, budget);
+		return yield* decodeImageWork(file, image.stream, image.resources, budget);
 	} catch (error) {
 		failure = error;
 	}
@@ -174,7 +174,7 @@ function* single(
 	budget: DecodeBudget,
 	options: PageImageOptions,
 ): Work<PageImage> {
-	const decoded = decodeForPage(file, image, pageNumber, budget);
+	const decoded = yield* decodeForPage(file, image, pageNumber, budget);
 	const rotate = (page.rotate + imageRotation(image.matrix)) % 360;
 	const warnings: string[] = [];
 	if (decoded.kind === 'jpeg') {
@@ -277,7 +277,7 @@ function* joinTiles(
 	const rasters: Raster[] = [];
 	let truncated = false;
 	for (const tile of ordered) {
-		const decoded = decodeForPage(file, tile, pageNumber, budget);
+		const decoded = yield* decodeForPage(file, tile, pageNumber, budget);
 		if (decoded.kind !== 'raster') return refuse('they are JPEG images');
 		rasters.push(decoded.raster);
 		truncated ||= decoded.truncated;

@@ -86,7 +86,11 @@ function guard<T>(page: number | undefined, run: () => T): T {
 	} catch (error) {
 		failure = error;
 	}
-	if (failure instanceof PdfError) throw failure;
+	if (failure instanceof PdfError) {
+		// Errors of a stream or image on this page (a bomb in its content stream) get the page they concern.
+		if (page === undefined || failure.page !== undefined) throw failure;
+		throw new PdfError(`Page ${page}: ${failure.message}`, failure.code, page);
+	}
 	const detail = failure instanceof Error ? failure.message : String(failure);
 	const where = page === undefined ? 'The PDF' : `Page ${page} of the PDF`;
 	throw new PdfError(`${where} could not be read; the file may be damaged (${detail})`, 'corrupt', page);

@@ -5,8 +5,8 @@
  */
 export type Work<T> = Generator<undefined, T, undefined>;
 
-/** Bytes (or pixels) a loop processes between two yields: ~0.1-1 ms of work. */
-export const SLICE_UNITS = 1 << 18;
+/** Bytes (or pixels) a loop processes between two yields: ~0.5-5 ms of work (compression is the slowest). */
+export const SLICE_UNITS = 1 << 16;
 
 export function runSync<T>(work: Work<T>): T {
 	for (;;) {
