@@ -109,7 +109,8 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 		itemIndex,
 	);
 	const answer = readAnswer(response.body);
-	const parsed = operation.parse.call(this, { answer, request, imageSize: image.size, itemIndex });
+	// An Exif-turned JPEG: the frame the boxes use is a guess, so they are not clamped to it.
+	const parsed = operation.parse.call(this, { answer, request, imageSize: image.frameUncertain ? undefined : image.size, itemIndex });
 	const truncated = parsed.partial || answer.finishReason === 'length';
 	const metadata: IDataObject = options.includeMetadata
 		? {

@@ -4,7 +4,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { inputError } from './errors';
 import type { ImageSize } from './interfaces';
 import type { ImageInfo } from './image';
-import { checkImageLimits, detectFormat, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
+import { checkImageLimits, detectFormat, isLikelyBase64, jpegOrientation, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
 import type { PageImage, PageImageOptions, PdfDocument } from './pdf/pdf';
 import { isPdf, MAX_PDF_PAGES, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
 import { itemParameter } from './parameters';
@@ -25,6 +25,11 @@ export interface ItemImage {
 	rotate?: number;
 	/** What the PDF reader repaired or guessed for this page, for `_qwenOcr.warnings`. */
 	warnings?: string[];
+	/**
+	 * The JPEG's Exif orientation turns it by 90° (5-8): whether DashScope's boxes use the stored or the turned
+	 * frame is not documented, so boxes are not clamped to either.
+	 */
+	frameUncertain?: boolean;
 }
 
 /**
@@ -93,10 +98,11 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 		);
 	}
 	// A base64 data URL is 4/3 of the file: from about 7 MB the inline string passes 10 MB.
+	const frameUncertain = info.format === 'jpeg' && (jpegOrientation(data) ?? 1) >= 5 ? true : undefined;
 	if (base64DataUrlLength(data.length, info) > MAX_DATA_URL_LENGTH) {
-		return { image: '', size, format: info.format, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } };
+		return { image: '', size, format: info.format, frameUncertain, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } };
 	}
-	return { image: toDataUrl(data, info), size, format: info.format };
+	return { image: toDataUrl(data, info), size, format: info.format, frameUncertain };
 }
 
 /** A PdfError as the user's error: the item, the page, and how to fix it. */

@@ -30,7 +30,7 @@ async function between(data: Buffer, options: IDataObject = {}): Promise<INodeEx
 	expect(errorOf(items[0])).toBeUndefined();
 	expect(typeof items[0].json.text).toBe('string');
 	expect(items[items.length - 1].json.text).toBe(truth('invoice.png').text);
-	expect(items.map((item) => (item.pairedItem as IDataObject).item)).toEqual([0, ...items.slice(1, -1).map(() => 1), 2]);
+	expect(items.map((item) => (item.pairedItem as unknown as IDataObject).item)).toEqual([0, ...items.slice(1, -1).map(() => 1), 2]);
 	// No decoder passed its cap: not one stream, not one page, not one buffer.
 	expect(decodedBytes.largestStream).toBeLessThanOrEqual(MAX_STREAM_BYTES);
 	expect(decodedBytes.largestPage).toBeLessThanOrEqual(MAX_PAGE_BYTES);

@@ -157,7 +157,7 @@ describe('large and turned PDF pages', () => {
 	it('without Max Pixels, the model default of the region bounds the page (28-pixel patches: 6,422,528)', async () => {
 		const scan = makeFlatePdf({ width: 2480, height: 3508, pages: 1, kind: 'bilevel' }); // A4 at 300 dpi, 8.7 MP
 		await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(scan, 'a4.pdf', 'application/pdf')]);
-		const sent = sentImages()[0];
+		const sent = sentImages()[0] as { width: number; height: number };
 		expect(sent.width * sent.height).toBeLessThanOrEqual(28 * 28 * 8192);
 		expect([sent.width % 28, sent.height % 28]).toEqual([0, 0]);
 	}, 300_000);
