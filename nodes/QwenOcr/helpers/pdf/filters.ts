@@ -82,13 +82,15 @@ export function* decodeFiltersWork(
 			throw new PdfError(`${filter.name} is followed by other filters, which this reader does not support`, 'unsupported-image');
 		}
 		let result: { data: Uint8Array; truncated: boolean } | undefined;
+		let failure: unknown;
 		try {
 			const last = i === chain.length - 1 || (i === chain.length - 2 && IMAGE_CODECS.has(chain[i + 1].name));
 			result = yield* applyFilter(data, filter, resolve, limit, last ? expected : 0);
 		} catch (error) {
-			if (!(error instanceof DecodeLimitError)) throw error;
+			failure = error;
 		}
-		if (!result) throw tooLarge(filter.name, limit);
+		if (failure instanceof DecodeLimitError) throw tooLarge(filter.name, limit);
+		if (failure !== undefined || !result) throw failure;
 		data = result.data;
 		truncated ||= result.truncated;
 		if (data.length > decodedBytes.largestStream) decodedBytes.largestStream = data.length;
