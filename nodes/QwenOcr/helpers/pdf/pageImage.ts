@@ -209,7 +209,10 @@ function* encodePage(
 ): Work<{ format: 'png'; data: Uint8Array; width: number; height: number; rotate: number; turned: number; scaledFrom?: { width: number; height: number } }> {
 	const original = { width: raster.width, height: raster.height };
 	let scaled = raster;
-	const target = budgetSize(raster.width, raster.height, options);
+	// Bilevel scans stay 1 bit at full size (a 300-dpi A4 page is ~0.4 MB as PNG): scaling would turn them into
+	// 8-bit gray, a bigger PNG for 15 times the CPU, and DashScope resizes them anyway.
+	const bilevel = raster.bitDepth === 1 && raster.channels === 1 && !raster.palette;
+	const target = bilevel ? undefined : budgetSize(raster.width, raster.height, options);
 	if (target) scaled = yield* scaleRaster(raster, target.width, target.height);
 	let upright = yield* rotateRaster(scaled, rotate);
 	let data = yield* encodePngWork(upright);

@@ -155,11 +155,15 @@ describe('large and turned PDF pages', () => {
 	}, 300_000);
 
 	it('without Max Pixels, the model default of the region bounds the page (28-pixel patches: 6,422,528)', async () => {
-		const scan = makeFlatePdf({ width: 2480, height: 3508, pages: 1, kind: 'bilevel' }); // A4 at 300 dpi, 8.7 MP
+		const scan = makeFlatePdf({ width: 2480, height: 3508, pages: 1, kind: 'gray' }); // A4 at 300 dpi, 8.7 MP
 		await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(scan, 'a4.pdf', 'application/pdf')]);
 		const sent = sentImages()[0] as { width: number; height: number };
 		expect(sent.width * sent.height).toBeLessThanOrEqual(28 * 28 * 8192);
 		expect([sent.width % 28, sent.height % 28]).toEqual([0, 0]);
+		// A bilevel scan stays 1 bit at full size: DashScope resizes it, at a fraction of the work and bytes.
+		emulator.reset();
+		await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(makeFlatePdf({ width: 2480, height: 3508, pages: 1, kind: 'bilevel' }), 'a4.pdf', 'application/pdf')]);
+		expect(sentImages()[0]).toMatchObject({ width: 2480, height: 3508 });
 	}, 300_000);
 
 	it('a colour page whose PNG would pass 10 MB is scaled until it fits, with a warning, instead of being refused', async () => {
