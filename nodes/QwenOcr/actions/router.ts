@@ -9,7 +9,7 @@ import { listImageUnits } from '../helpers/imageInput';
 import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
-import { estimateImageTokens } from '../helpers/imageTokens';
+import { estimateImageTokens, pixelBudget } from '../helpers/imageTokens';
 import { costMetadata } from '../helpers/cost';
 import { withArithmetic } from '../helpers/arithmetic';
 import { promptForTask } from '../helpers/taskPrompts';
@@ -32,7 +32,8 @@ export function buildGenerationBody(model: string, image: ItemImage, task: TaskR
 	const imageEntry: IDataObject = { image: image.image };
 	if (options.minPixels > 0) imageEntry.min_pixels = options.minPixels;
 	if (options.maxPixels > 0) imageEntry.max_pixels = options.maxPixels;
-	if (options.enableRotate) imageEntry.enable_rotate = true;
+	// A PDF page's JPEG is passed through as stored: when the page shows it turned, DashScope straightens it.
+	if (options.enableRotate || image.rotate) imageEntry.enable_rotate = true;
 	const content: IDataObject[] = [imageEntry];
 	const parameters: IDataObject = {};
 	if (task.task && !supportsBuiltInTasks(model)) {
@@ -95,7 +96,7 @@ interface ItemContext {
 
 async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: ImageUnit): Promise<UnitOutcome> {
 	const { operation, connection, itemIndex, options, model, request, retry } = context;
-	const image = unit.load();
+	const image = await unit.load();
 	const headers: IDataObject = {};
 	if (image.upload) {
 		image.image = await uploadTemporaryFile.call(this, connection, model, image.upload, retry, itemIndex, options.timeout);
@@ -111,7 +112,8 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 		itemIndex,
 	);
 	const answer = readAnswer(response.body);
-	const parsed = operation.parse.call(this, { answer, request, imageSize: image.size, itemIndex });
+	// An Exif-turned JPEG: the frame the boxes use is a guess, so they are not clamped to it.
+	const parsed = operation.parse.call(this, { answer, request, imageSize: image.frameUncertain ? undefined : image.size, itemIndex });
 	const truncated = parsed.partial || answer.finishReason === 'length';
 	const metadata: IDataObject = options.includeMetadata
 		? {
@@ -136,6 +138,8 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 			? { truncated }
 			: {};
 	if (options.includeRawText || truncated) metadata.rawText = answer.text;
+	// What the PDF reader repaired or guessed on this page is never silent.
+	if (image.warnings?.length) metadata.warnings = image.warnings;
 	return { unit, parsed, metadata: { ...metadata, ...unitMeta(unit) }, truncated };
 }
 
@@ -193,6 +197,9 @@ function perDocumentItem(this: IExecuteFunctions, context: ItemContext, outcomes
 		Object.assign(meta, costMetadata(usage, context.model, context.connection.region, context.options.customPrices));
 		meta.estimatedImageTokens = outcomes.reduce((sum, outcome) => sum + (Number(outcome.metadata.estimatedImageTokens) || 0), 0);
 	}
+	const warnings = outcomes.flatMap((outcome) => (outcome.metadata.warnings as string[] | undefined) ?? []);
+	if (warnings.length) meta.warnings = warnings;
+	else delete meta.warnings;
 	const rawTexts = outcomes.map((outcome) => outcome.metadata.rawText).filter((text) => typeof text === 'string');
 	if (rawTexts.length) meta.rawText = rawTexts.join('\n\n');
 	else delete meta.rawText;
@@ -225,7 +232,13 @@ function sumUsage(usages: Array<IDataObject | null>): IDataObject {
 
 async function processItem(this: IExecuteFunctions, context: ItemContext, concurrency: number, continueOnFail: boolean): Promise<RoutedItem[]> {
 	const { options, itemIndex } = context;
-	const units = await listImageUnits.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages });
+	const pixels = pixelBudget({
+		model: context.model,
+		region: context.connection.region,
+		minPixels: options.minPixels || undefined,
+		maxPixels: options.maxPixels || undefined,
+	});
+	const units = await listImageUnits.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages, pixels });
 	const results = await runBounded(
 		units.length,
 		{ value: concurrency },
