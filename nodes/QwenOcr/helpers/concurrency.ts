@@ -354,6 +354,11 @@ export class PacerRegistry {
 		return this.pacers.size;
 	}
 
+	/** Forgets every pacer: what a new process starts with (tests start each case as a fresh account). */
+	clear(): void {
+		this.pacers.clear();
+	}
+
 	pacerFor(baseUrl: string, apiKey: string): RatePacer {
 		const now = this.now();
 		// Map order is least recently handed out first; a pacer taken from since then is kept.
