@@ -675,13 +675,11 @@ describe('Qwen OCR in the n8n editor', () => {
 				await canvasNode.dblclick();
 				const response = await answered;
 				assert.equal(response.status(), 200);
-				const model = ndv().getByTestId('parameter-input-model');
-				await model.click(slow);
-				const options = page.locator('[role="option"]:visible');
-				await options.first().waitFor(slow);
-				const titles = (await options.allInnerTexts()).map((t) => t.trim().split('\n')[0].trim());
-				await shot(`model-dropdown-${nodeName.toLowerCase().replace(/[^a-z]+/g, '-')}`);
-				await closeDropdowns();
+				// The Model parameter's own listbox (never whatever dropdown is visible), read once the
+				// options n8n loaded are shown.
+				const titles = await selectTitles(page, ndv().getByTestId('parameter-input-model'), `parameter "model" of ${nodeName}`, () =>
+					shot(`model-dropdown-${nodeName.toLowerCase().replace(/[^a-z]+/g, '-')}`),
+				);
 				await page.keyboard.press('Escape');
 				return titles;
 			};
