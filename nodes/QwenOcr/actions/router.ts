@@ -5,7 +5,7 @@ import type { DashScopeConnection, RetryPolicy } from '../transport';
 import { dashScopeRequest, GENERATION_PATH, getConnection, uploadTemporaryFile } from '../transport';
 import { errorToItemJson } from '../helpers/errors';
 import type { ImageUnit, ItemImage } from '../helpers/imageInput';
-import { listImageUnits } from '../helpers/imageInput';
+import { listImageUnits, releaseEncoded } from '../helpers/imageInput';
 import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
@@ -91,8 +91,16 @@ interface ItemContext {
 }
 
 async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: ImageUnit): Promise<UnitOutcome> {
-	const { operation, connection, itemIndex, options, model, request, retry } = context;
 	const image = unit.load();
+	try {
+		return await sendUnit.call(this, context, unit, image);
+	} finally {
+		releaseEncoded(image);
+	}
+}
+
+async function sendUnit(this: IExecuteFunctions, context: ItemContext, unit: ImageUnit, image: ItemImage): Promise<UnitOutcome> {
+	const { operation, connection, itemIndex, options, model, request, retry } = context;
 	const headers: IDataObject = {};
 	if (image.upload) {
 		image.image = await uploadTemporaryFile.call(this, connection, model, image.upload, retry, itemIndex);

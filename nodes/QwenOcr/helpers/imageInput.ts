@@ -41,6 +41,43 @@ export interface PdfSelection {
 }
 
 
+/**
+ * Images read and encoded for a request and not yet released: how many (and their encoded bytes)
+ * exist now, and the most at once. Memory bounded by Concurrency means `peak` never passes it; the
+ * engine tests read this, n8n never does.
+ */
+export const encodedImages = {
+	alive: 0,
+	peak: 0,
+	aliveBytes: 0,
+	peakBytes: 0,
+	resetPeak(): void {
+		this.peak = this.alive;
+		this.peakBytes = this.aliveBytes;
+	},
+};
+
+const tracked = new WeakMap<ItemImage, number>();
+
+function trackEncoded(image: ItemImage): ItemImage {
+	const bytes = image.upload ? image.upload.data.length : image.image.length;
+	tracked.set(image, bytes);
+	encodedImages.alive++;
+	encodedImages.aliveBytes += bytes;
+	encodedImages.peak = Math.max(encodedImages.peak, encodedImages.alive);
+	encodedImages.peakBytes = Math.max(encodedImages.peakBytes, encodedImages.aliveBytes);
+	return image;
+}
+
+/** The image's request is done (or it waits to retry without it): its encoded form may be freed. */
+export function releaseEncoded(image: ItemImage | undefined): void {
+	const bytes = image && tracked.get(image);
+	if (bytes === undefined || !image) return;
+	tracked.delete(image);
+	encodedImages.alive--;
+	encodedImages.aliveBytes -= bytes;
+}
+
 /** Formats whose header always states the pixel size. */
 const HEADER_SIZED_FORMATS = new Set<ImageInfo['format']>(['png', 'jpeg', 'bmp']);
 
@@ -85,9 +122,9 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 	}
 	// A base64 data URL is 4/3 of the file: from about 7 MB the inline string passes 10 MB.
 	if (base64DataUrlLength(data.length, info) > MAX_DATA_URL_LENGTH) {
-		return { image: '', size, format: info.format, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } };
+		return trackEncoded({ image: '', size, format: info.format, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } });
 	}
-	return { image: toDataUrl(data, info), size, format: info.format };
+	return trackEncoded({ image: toDataUrl(data, info), size, format: info.format });
 }
 
 /** A PdfError as the user's error: the item, the page, and how to fix it. */
