@@ -22,7 +22,8 @@ export interface ItemImage {
 
 /**
  * One image to read from an item: the item's image, one of several binary files, or one page of
- * a PDF. `load` decodes it only when its request starts, so memory holds a page at a time per slot.
+ * a PDF. `load` reads and encodes it; the router calls it only while the image holds a request
+ * slot, and again for a retry (the encoded form is not kept while waiting).
  */
 export interface ImageUnit {
 	/** Set when the item has several files (comma-separated names or `*`). */
@@ -30,7 +31,17 @@ export interface ImageUnit {
 	/** 1-based page and the PDF's page count, for PDF input. */
 	page?: number;
 	pageCount?: number;
-	load(): ItemImage;
+	load(): Promise<ItemImage>;
+}
+
+/**
+ * The images of one item, produced one at a time: `next` reads the next file (a PDF is opened
+ * there, and its pages follow one per call), so nothing is read before a request slot is free for it.
+ */
+export interface ItemImages {
+	/** Whether another image follows; known without reading anything. */
+	readonly hasNext: boolean;
+	next(): Promise<ImageUnit>;
 }
 
 export interface PdfSelection {
@@ -140,7 +151,7 @@ function pdfError(this: IExecuteFunctions, itemIndex: number, error: PdfError, o
 	return inputError(this.getNode(), itemIndex, `${where}${error.message}`, advice[error.code]);
 }
 
-/** The pages of a PDF as units, each decoded when its request starts. */
+/** The pages of a PDF as units, each decoded when its request holds a slot (one page per slot). */
 function pdfUnits(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -164,7 +175,7 @@ function pdfUnits(
 		binaryPropertyName,
 		page,
 		pageCount,
-		load: () => {
+		load: async () => {
 			let image: PageImage;
 			try {
 				image = document.extractPageImage(page);
@@ -175,20 +186,6 @@ function pdfUnits(
 			return fromBytes.call(this, itemIndex, image.data, `page ${page} of the PDF in ${origin}`);
 		},
 	}));
-}
-
-/** Units for one file's bytes: one image, or a PDF's selected pages. */
-function unitsFromBytes(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	data: Uint8Array,
-	origin: string,
-	selection: PdfSelection,
-	binaryPropertyName?: string,
-): ImageUnit[] {
-	// An image signature rules a PDF out without scanning the first KB for its header.
-	if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName);
-	return [{ binaryPropertyName, load: () => fromBytes.call(this, itemIndex, data, origin) }];
 }
 
 /** `data`, `attachment_0, attachment_1` or `*` (every binary property, in the item's order). */
@@ -209,15 +206,21 @@ function selectedProperties(this: IExecuteFunctions, itemIndex: number, binary: 
 	return { names, several: names.length > 1 };
 }
 
-async function binaryUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
+/** One file of an item, read when its turn comes (and again for a retry). */
+interface ImageSource {
+	origin: string;
+	binaryPropertyName?: string;
+	read(): Promise<Uint8Array>;
+}
+
+function binarySources(this: IExecuteFunctions, itemIndex: number): ImageSource[] {
 	const binary = this.getInputData()[itemIndex]?.binary ?? {};
 	const { names, several } = selectedProperties.call(this, itemIndex, binary);
-	const units: ImageUnit[] = [];
-	for (const name of names) {
-		const data = await this.helpers.getBinaryDataBuffer(itemIndex, name);
-		units.push(...unitsFromBytes.call(this, itemIndex, data, `binary property "${name}"`, selection, several ? name : undefined));
-	}
-	return units;
+	return names.map((name) => ({
+		origin: `binary property "${name}"`,
+		binaryPropertyName: several ? name : undefined,
+		read: async () => await this.helpers.getBinaryDataBuffer(itemIndex, name),
+	}));
 }
 
 function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
@@ -234,7 +237,7 @@ function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
 	return { image: url.toString() };
 }
 
-function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): ImageUnit[] {
+function base64Source(this: IExecuteFunctions, itemIndex: number): ImageSource {
 	const value = String(itemParameter(this, 'base64Data', itemIndex, '')).trim();
 	let base64 = value;
 	if (value.startsWith('data:')) {
@@ -247,20 +250,52 @@ function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfS
 	if (!isLikelyBase64(base64)) {
 		throw inputError(this.getNode(), itemIndex, 'The Base64 Data field does not contain base64 data', 'Pass the image encoded as base64, or use the Binary File input type.');
 	}
-	return unitsFromBytes.call(this, itemIndex, Buffer.from(base64.replace(/\s+/g, ''), 'base64'), 'base64 data', selection);
+	return { origin: 'base64 data', read: async () => Buffer.from(base64.replace(/\s+/g, ''), 'base64') };
 }
 
 /**
  * The images of one item, from its binary properties, URL or base64 field; PDFs become their
- * selected pages. Input errors (missing property, malformed data, encrypted PDF) are thrown here,
- * errors of one image or page when its unit is loaded.
+ * selected pages. Input errors that need no reading (missing property, malformed base64 or URL)
+ * are thrown here; a file that cannot be opened (an encrypted PDF) fails in `next`, one image or
+ * page when its unit is loaded.
  */
-export async function listImageUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
+export function itemImages(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): ItemImages {
 	const inputType = itemParameter(this, 'inputType', itemIndex, 'binary') as string;
 	if (inputType === 'url') {
 		const image = fromUrl.call(this, itemIndex);
-		return [{ load: () => image }];
+		return imagesOf.call(this, itemIndex, [], selection, [{ load: async () => image }]);
 	}
-	if (inputType === 'base64') return base64Units.call(this, itemIndex, selection);
-	return await binaryUnits.call(this, itemIndex, selection);
+	const sources = inputType === 'base64' ? [base64Source.call(this, itemIndex)] : binarySources.call(this, itemIndex);
+	return imagesOf.call(this, itemIndex, sources, selection, []);
+}
+
+function imagesOf(this: IExecuteFunctions, itemIndex: number, sources: ImageSource[], selection: PdfSelection, ready: ImageUnit[]): ItemImages {
+	let nextSource = 0;
+	// The units still to come of the file read last: the rest of a PDF's pages (the open document
+	// stays in memory until the item is done).
+	let pending = ready;
+	return {
+		get hasNext() {
+			return pending.length > 0 || nextSource < sources.length;
+		},
+		next: async () => {
+			if (pending.length === 0) {
+				const source = sources[nextSource++];
+				let data: Uint8Array | undefined = await source.read();
+				// An image signature rules a PDF out without scanning the first KB for its header.
+				if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) {
+					pending = pdfUnits.call(this, itemIndex, data, source.origin, selection, source.binaryPropertyName);
+				} else {
+					const load = async () => {
+						// The bytes just read serve the first attempt; a retry reads the file again.
+						const bytes = data ?? (await source.read());
+						data = undefined;
+						return fromBytes.call(this, itemIndex, bytes, source.origin);
+					};
+					pending = [{ binaryPropertyName: source.binaryPropertyName, load }];
+				}
+			}
+			return pending.shift() as ImageUnit;
+		},
+	};
 }

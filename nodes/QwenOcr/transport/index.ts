@@ -12,7 +12,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { DashScopeFailure } from '../helpers/errors';
 import { isRetryable, parseErrorBody, toNodeApiError } from '../helpers/errors';
-import type { RatePacer, Slots } from '../helpers/concurrency';
+import type { RatePacer, SlotLease } from '../helpers/concurrency';
 
 /** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
 
@@ -72,8 +72,11 @@ export interface RetryPolicy {
 	maxRetryWaitMs: number;
 	/** Called when the request starts (true) and ends (false) a wait before its next attempt. */
 	onWaiting?: (waiting: boolean) => void;
-	/** Shared request slots: each attempt holds one, none while waiting to retry. */
-	slots?: Slots;
+	/**
+	 * The image's request slot: each attempt takes it (unless held), a wait before a retry gives it
+	 * back, and the caller releases it once the image is done (its requests share one slot).
+	 */
+	slots?: SlotLease;
 	/** Shared pacing of request starts, learnt from throttling. */
 	pacer?: RatePacer;
 }
@@ -83,7 +86,8 @@ export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
 export interface DashScopeRequest {
 	method: IHttpRequestMethods;
 	path: string;
-	body?: IDataObject;
+	/** A function is called for each attempt once it holds its slot, so a waiting retry keeps no body. */
+	body?: IDataObject | (() => Promise<IDataObject>);
 	qs?: IDataObject;
 	headers?: IDataObject;
 	timeoutMs?: number;
@@ -207,7 +211,6 @@ export async function dashScopeRequest(
 		method: request.method,
 		url: `${connection.baseUrl}${request.path}`,
 		qs: request.qs,
-		body: request.body,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		json: true,
 		// Streamed, so the answer's size can be capped while it is read (n8n's helpers have no limit).
@@ -220,6 +223,7 @@ export async function dashScopeRequest(
 	for (let attempt = 0; ; attempt++) {
 		let failure: DashScopeFailure;
 		await retry.slots?.acquire();
+		options.body = typeof request.body === 'function' ? await request.body() : request.body;
 		const ticket = await retry.pacer?.take();
 		try {
 			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
@@ -247,9 +251,8 @@ export async function dashScopeRequest(
 			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
 			failure = networkFailure(error);
-		} finally {
-			retry.slots?.release();
 		}
+		options.body = undefined;
 		if (failure.httpStatus === 429) {
 			retry.pacer?.onThrottled(ticket, failure.retryAfterSeconds);
 		} else {
@@ -260,6 +263,8 @@ export async function dashScopeRequest(
 			throw toNodeApiError(this.getNode(), failure, itemIndex);
 		}
 		waitedMs += delayMs;
+		// No slot while waiting: another image may use it.
+		retry.slots?.release();
 		retry.onWaiting?.(true);
 		try {
 			await sleep(delayMs);
@@ -327,7 +332,8 @@ export function buildMultipart(fields: Array<[string, string]>, file: { name: st
 			`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.mimeType}\r\n\r\n`,
 			'utf8',
 		),
-		Buffer.from(file.data),
+		// A view, not a copy: the body below is the one copy of the file.
+		Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
 		Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'),
 	);
 	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -336,13 +342,14 @@ export function buildMultipart(fields: Array<[string, string]>, file: { name: st
 /**
  * DashScope's temporary upload for images too large to send inline (base64 string over 10 MB):
  * policy -> multipart upload to OSS -> `oss://` URL, valid 48 h for this model and account.
- * The OSS host gets the policy's signature, never the API key.
+ * The OSS host gets the policy's signature, never the API key. `file` is read after the policy
+ * came (a wait to retry the policy request holds no file), and the upload holds the request slot.
  */
 export async function uploadTemporaryFile(
 	this: IExecuteFunctions,
 	connection: DashScopeConnection,
 	model: string,
-	file: { name: string; mimeType: string; data: Uint8Array },
+	file: () => Promise<{ name: string; mimeType: string; data: Uint8Array }>,
 	retry: RetryPolicy,
 	itemIndex: number,
 ): Promise<string> {
@@ -357,7 +364,9 @@ export async function uploadTemporaryFile(
 	if (!policy?.upload_host || !policy.upload_dir) {
 		throw toNodeApiError(this.getNode(), { message: 'DashScope returned no upload policy', requestId: body.request_id as string | undefined }, itemIndex);
 	}
-	const key = `${policy.upload_dir}/${file.name}`;
+	await retry.slots?.acquire();
+	const { name, mimeType, data } = await file();
+	const key = `${policy.upload_dir}/${name}`;
 	const multipart = buildMultipart(
 		[
 			['OSSAccessKeyId', policy.oss_access_key_id],
@@ -367,9 +376,9 @@ export async function uploadTemporaryFile(
 			['x-oss-object-acl', policy.x_oss_object_acl],
 			['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
 			['success_action_status', '200'],
-			['x-oss-content-type', file.mimeType],
+			['x-oss-content-type', mimeType],
 		],
-		file,
+		{ name, mimeType, data },
 	);
 	let response: FullResponse;
 	try {

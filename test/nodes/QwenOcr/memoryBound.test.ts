@@ -5,7 +5,7 @@
  * The module's own counter of encoded images alive (`encodedImages`) and the emulator's request log
  * are the witnesses; RSS is the benchmark's business (test/benchmark, README "Performance").
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import { encodedImages } from '../../../nodes/QwenOcr/helpers/imageInput';
 import { binaryItem, fixture, generationRequests, runQwenOcr, truth, useEmulator, type Emulator } from '../../engine/qwenOcr';
@@ -76,7 +76,7 @@ it('multi-page PDFs: pages are produced one at a time as slots free up, never mo
 	expect(error).toBeUndefined();
 	// Every page of every PDF, in input and page order.
 	const expected = pdfs.flatMap((_, itemIndex) => Array.from({ length: itemIndex === 1 ? 60 : 12 }, (_unused, page) => ({ item: itemIndex, page: page + 1 })));
-	expect(out.map((item) => ({ item: (item.pairedItem as IDataObject).item, page: item.json.page }))).toEqual(expected);
+	expect(out.map((item) => ({ item: (item.pairedItem as { item: number }).item, page: item.json.page }))).toEqual(expected);
 	expect(out.every((item) => item.json.text === truth('receipt.jpg').text)).toBe(true);
 	expect(emulator.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
 	expect(encodedImages.peak).toBeLessThanOrEqual(concurrency);
