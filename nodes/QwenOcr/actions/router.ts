@@ -10,6 +10,7 @@ import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens } from '../helpers/imageTokens';
+import { bytesWithDataUrl } from '../helpers/image';
 import { promptForTask, supportsBuiltInTasks } from '../helpers/taskPrompts';
 import type { Settled } from '../helpers/concurrency';
 import { ItemLimit, RatePacer, runBounded, SlotLease, Slots } from '../helpers/concurrency';
@@ -25,9 +26,12 @@ function readOptions(this: IExecuteFunctions, itemIndex: number): NodeOptions {
 }
 
 
-/** The native generation request body for one image and one task. */
+/** Where an inline image's data URL goes in the body's JSON (see `generationBodyBytes`). */
+const INLINE_IMAGE = '\u0000qwen-ocr-inline-image\u0000';
+
+/** The native generation request body for one image and one task (an inline image as a placeholder). */
 export function buildGenerationBody(model: string, image: ItemImage, task: TaskRequest, options: NodeOptions): IDataObject {
-	const imageEntry: IDataObject = { image: image.image };
+	const imageEntry: IDataObject = { image: image.inline ? INLINE_IMAGE : image.image };
 	if (options.minPixels > 0) imageEntry.min_pixels = options.minPixels;
 	if (options.maxPixels > 0) imageEntry.max_pixels = options.maxPixels;
 	if (options.enableRotate) imageEntry.enable_rotate = true;
@@ -43,6 +47,18 @@ export function buildGenerationBody(model: string, image: ItemImage, task: TaskR
 	}
 	if (options.maxTokens > 0) parameters.max_tokens = options.maxTokens;
 	return { model, input: { messages: [{ role: 'user', content }] }, parameters };
+}
+
+/**
+ * The request body to send: JSON, with an inline image's data URL encoded straight into the bytes
+ * (one copy of the encoded image per request, dropped once it is answered).
+ */
+export function generationBodyBytes(model: string, image: ItemImage, task: TaskRequest, options: NodeOptions): IDataObject | Buffer {
+	const body = buildGenerationBody(model, image, task, options);
+	if (!image.inline) return body;
+	const json = JSON.stringify(body);
+	const at = json.indexOf(JSON.stringify(INLINE_IMAGE));
+	return bytesWithDataUrl(`${json.slice(0, at)}"`, image.inline.data, image.inline.mimeType, `"${json.slice(at + JSON.stringify(INLINE_IMAGE).length)}`);
 }
 
 /** The first choice's text and ocr_result from a native answer. */
@@ -130,7 +146,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 			drop(); // uploaded: the generation request carries only its oss:// URL
 			headers['X-DashScope-OssResourceResolve'] = 'enable';
 		}
-		const body = async () => buildGenerationBody(model, ossUrl !== undefined ? { image: ossUrl } : await load(), request, options);
+		const body = async () => generationBodyBytes(model, ossUrl !== undefined ? { image: ossUrl } : await load(), request, options);
 		return await sendGeneration.call(this, context, unit, size, body, headers, retry);
 	} finally {
 		drop();
@@ -142,7 +158,7 @@ async function sendGeneration(
 	context: ItemContext,
 	unit: ImageUnit,
 	size: ItemImage['size'],
-	body: () => Promise<IDataObject>,
+	body: () => Promise<IDataObject | Buffer>,
 	headers: IDataObject,
 	retry: RetryPolicy,
 ): Promise<UnitOutcome> {
@@ -150,7 +166,7 @@ async function sendGeneration(
 	const response = await dashScopeRequest.call(
 		this,
 		connection,
-		{ method: 'POST', path: GENERATION_PATH, body, headers, timeoutMs: options.timeout },
+		{ method: 'POST', path: GENERATION_PATH, body, headers: { 'Content-Type': 'application/json', ...headers }, timeoutMs: options.timeout },
 		retry,
 		itemIndex,
 	);

@@ -4,15 +4,17 @@ import { NodeOperationError } from 'n8n-workflow';
 import { inputError } from './errors';
 import type { ImageSize } from './interfaces';
 import type { ImageInfo } from './image';
-import { checkImageLimits, detectFormat, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
+import { checkImageLimits, detectFormat, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage } from './image';
 import type { PageImage, PdfDocument } from './pdf/pdf';
 import { isPdf, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
 import { itemParameter } from './parameters';
 
 /** The image of one item, ready for the request's `image` entry. */
 export interface ItemImage {
-	/** A data URL (binary/base64 input) or the user's http(s) URL. */
+	/** The user's http(s) URL; empty for file bytes (`inline` or `upload`). */
 	image: string;
+	/** Sent inline as a base64 data URL, encoded straight into the request body for each attempt. */
+	inline?: { mimeType: string; data: Uint8Array };
 	/** Real pixel size, read from the image header; unknown for URL input. */
 	size?: ImageSize;
 	format?: ImageInfo['format'];
@@ -71,7 +73,7 @@ export const encodedImages = {
 const tracked = new WeakMap<ItemImage, number>();
 
 function trackEncoded(image: ItemImage): ItemImage {
-	const bytes = image.upload ? image.upload.data.length : image.image.length;
+	const bytes = image.upload ? image.upload.data.length : image.inline ? base64DataUrlLength(image.inline.data.length, image.inline.mimeType) : 0;
 	tracked.set(image, bytes);
 	encodedImages.alive++;
 	encodedImages.aliveBytes += bytes;
@@ -92,8 +94,8 @@ export function releaseEncoded(image: ItemImage | undefined): void {
 /** Formats whose header always states the pixel size. */
 const HEADER_SIZED_FORMATS = new Set<ImageInfo['format']>(['png', 'jpeg', 'bmp']);
 
-function base64DataUrlLength(byteLength: number, info: ImageInfo): number {
-	return `data:${info.mimeType};base64,`.length + Math.ceil(byteLength / 3) * 4;
+function base64DataUrlLength(byteLength: number, mimeType: string): number {
+	return `data:${mimeType};base64,`.length + Math.ceil(byteLength / 3) * 4;
 }
 
 /** Sniffs real bytes (never the declared MIME type or file name) and checks the API's limits. */
@@ -132,10 +134,10 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 		);
 	}
 	// A base64 data URL is 4/3 of the file: from about 7 MB the inline string passes 10 MB.
-	if (base64DataUrlLength(data.length, info) > MAX_DATA_URL_LENGTH) {
+	if (base64DataUrlLength(data.length, info.mimeType) > MAX_DATA_URL_LENGTH) {
 		return trackEncoded({ image: '', size, format: info.format, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } });
 	}
-	return trackEncoded({ image: toDataUrl(data, info), size, format: info.format });
+	return trackEncoded({ image: '', inline: { mimeType: info.mimeType, data }, size, format: info.format });
 }
 
 /** A PdfError as the user's error: the item, the page, and how to fix it. */

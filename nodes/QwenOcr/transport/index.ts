@@ -87,7 +87,7 @@ export interface DashScopeRequest {
 	method: IHttpRequestMethods;
 	path: string;
 	/** A function is called for each attempt once it holds its slot, so a waiting retry keeps no body. */
-	body?: IDataObject | (() => Promise<IDataObject>);
+	body?: IDataObject | Buffer | (() => Promise<IDataObject | Buffer>);
 	qs?: IDataObject;
 	headers?: IDataObject;
 	timeoutMs?: number;
