@@ -30,6 +30,8 @@ export interface EmulatorOptions {
 	fixturesDir?: string;
 	/** Larger request bodies get 413 BadRequest.TooLarge. Default 64 MiB. */
 	maxBodyBytes?: number;
+	/** Temporary uploads kept, the oldest dropped first. Default: all (a benchmark sending gigabytes sets it). */
+	maxStoredUploads?: number;
 }
 
 /**

@@ -59,6 +59,7 @@ function normaliseOptions(options) {
 		sendRetryAfter: options.sendRetryAfter ?? false,
 		fixturesDir: options.fixturesDir ?? path.join(answers.FIXTURES_DIR, 'images'),
 		maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+		maxStoredUploads: options.maxStoredUploads ?? Number.POSITIVE_INFINITY,
 	};
 }
 
@@ -87,7 +88,7 @@ function createState(config) {
 			/** @type {Map<string, { tokens: number, at: number }>} */
 			buckets: new Map(),
 		},
-		oss: new OssStore(),
+		oss: new OssStore(config.maxStoredUploads),
 		/** @type {Set<{ timer: NodeJS.Timeout, resolve: () => void }>} */
 		sleepers: new Set(),
 		closed: false,
