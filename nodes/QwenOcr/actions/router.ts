@@ -137,12 +137,21 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 		const headers: IDataObject = {};
 		let ossUrl: string | undefined;
 		if (tooLargeInline) {
+			let uploading: ItemImage | undefined;
 			const file = async () => {
-				const { upload } = await load();
+				uploading = await load();
+				const { upload } = uploading;
 				if (!upload) throw new NodeOperationError(this.getNode(), 'The image changed while it was uploaded', { itemIndex });
+				// The multipart body becomes the one copy of the file: nothing here keeps the bytes.
+				image = undefined;
+				uploading.upload = undefined;
 				return upload;
 			};
-			ossUrl = await uploadTemporaryFile.call(this, connection, model, file, retry, itemIndex);
+			try {
+				ossUrl = await uploadTemporaryFile.call(this, connection, model, file, retry, itemIndex);
+			} finally {
+				releaseEncoded(uploading); // counted until the upload is done
+			}
 			drop(); // uploaded: the generation request carries only its oss:// URL
 			headers['X-DashScope-OssResourceResolve'] = 'enable';
 		}

@@ -340,6 +340,29 @@ export function buildMultipart(fields: Array<[string, string]>, file: { name: st
 }
 
 /**
+ * The object key and the multipart body. Its own function so that nothing but the body refers to the
+ * file once it is built: the caller drops its copy, and the file's bytes are freed during the upload.
+ */
+async function uploadForm(policy: UploadPolicy, file: () => Promise<{ name: string; mimeType: string; data: Uint8Array }>) {
+	const { name, mimeType, data } = await file();
+	const key = `${policy.upload_dir}/${name}`;
+	const multipart = buildMultipart(
+		[
+			['OSSAccessKeyId', policy.oss_access_key_id],
+			['Signature', policy.signature],
+			['policy', policy.policy],
+			['key', key],
+			['x-oss-object-acl', policy.x_oss_object_acl],
+			['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
+			['success_action_status', '200'],
+			['x-oss-content-type', mimeType],
+		],
+		{ name, mimeType, data },
+	);
+	return { key, multipart };
+}
+
+/**
  * DashScope's temporary upload for images too large to send inline (base64 string over 10 MB):
  * policy -> multipart upload to OSS -> `oss://` URL, valid 48 h for this model and account.
  * The OSS host gets the policy's signature, never the API key. `file` is read after the policy
@@ -365,21 +388,7 @@ export async function uploadTemporaryFile(
 		throw toNodeApiError(this.getNode(), { message: 'DashScope returned no upload policy', requestId: body.request_id as string | undefined }, itemIndex);
 	}
 	await retry.slots?.acquire();
-	const { name, mimeType, data } = await file();
-	const key = `${policy.upload_dir}/${name}`;
-	const multipart = buildMultipart(
-		[
-			['OSSAccessKeyId', policy.oss_access_key_id],
-			['Signature', policy.signature],
-			['policy', policy.policy],
-			['key', key],
-			['x-oss-object-acl', policy.x_oss_object_acl],
-			['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
-			['success_action_status', '200'],
-			['x-oss-content-type', mimeType],
-		],
-		{ name, mimeType, data },
-	);
+	const { key, multipart } = await uploadForm(policy, file);
 	let response: FullResponse;
 	try {
 		response = (await this.helpers.httpRequest({
