@@ -233,7 +233,7 @@ describe('toDataUrl', () => {
 
 describe('bytesWithDataUrl', () => {
 	it('writes the same bytes as the data URL string would be, across chunk boundaries and at every length mod 3', () => {
-		for (const length of [0, 1, 2, 3, 196_607, 196_608, 196_609, 1_000_001]) {
+		for (const length of [0, 1, 2, 3, 49_151, 49_152, 49_153, 1_000_001]) {
 			const backing = new Uint8Array(length + 4).map((_, index) => (index * 7919) % 256);
 			const view = backing.subarray(2, 2 + length); // a view: only it is encoded
 			const data = Buffer.from(view);
