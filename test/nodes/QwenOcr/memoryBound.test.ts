@@ -43,6 +43,13 @@ function maxOverlap(target: Emulator): number {
 	return most;
 }
 
+/** Requests in flight and encoded images alive never passed Concurrency, and none is left. */
+function expectBounded(concurrency: number): void {
+	expect(emulator.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
+	expect(encodedImages.peak).toBeLessThanOrEqual(concurrency);
+	expect(encodedImages.alive).toBe(0);
+}
+
 function pdfItem(pdf: Buffer, name: string): INodeExecutionData {
 	return { json: { file: name }, binary: { data: { data: pdf.toString('base64'), mimeType: 'application/pdf', fileName: name } } };
 }
@@ -61,10 +68,8 @@ it('200 items while a quarter of the requests are throttled: never more encoded 
 	expect(error).toBeUndefined();
 	expect(out.map((item) => item.json.text)).toEqual(items.map((_, index) => truth(files[index % files.length]).text));
 	expect(generationRequests(emulator).filter((request) => request.status === 429).length).toBeGreaterThan(30);
-	expect(emulator.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
-	expect(encodedImages.peak).toBeLessThanOrEqual(concurrency);
-	expect(encodedImages.alive).toBe(0);
-}, 120_000);
+	expectBounded(concurrency);
+}, 300_000);
 
 it('multi-page PDFs: pages are produced one at a time as slots free up, never more than Concurrency encoded at once', async () => {
 	const concurrency = 3;
@@ -78,10 +83,8 @@ it('multi-page PDFs: pages are produced one at a time as slots free up, never mo
 	const expected = pdfs.flatMap((_, itemIndex) => Array.from({ length: itemIndex === 1 ? 60 : 12 }, (_unused, page) => ({ item: itemIndex, page: page + 1 })));
 	expect(out.map((item) => ({ item: (item.pairedItem as { item: number }).item, page: item.json.page }))).toEqual(expected);
 	expect(out.every((item) => item.json.text === truth('receipt.jpg').text)).toBe(true);
-	expect(emulator.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
-	expect(encodedImages.peak).toBeLessThanOrEqual(concurrency);
-	expect(encodedImages.alive).toBe(0);
-}, 120_000);
+	expectBounded(concurrency);
+}, 300_000);
 
 it('the temporary upload of big images takes a request slot: policy, upload and generation together never pass Concurrency', async () => {
 	const concurrency = 2;
@@ -98,6 +101,5 @@ it('the temporary upload of big images takes a request slot: policy, upload and 
 	const kinds = emulator.requests.map((request) => `${request.method} ${request.path}`);
 	expect(kinds.filter((kind) => kind === 'POST /oss')).toHaveLength(8);
 	expect(maxOverlap(emulator)).toBeLessThanOrEqual(concurrency);
-	expect(encodedImages.peak).toBeLessThanOrEqual(concurrency);
-	expect(encodedImages.alive).toBe(0);
-}, 120_000);
+	expectBounded(concurrency);
+}, 300_000);
