@@ -267,6 +267,22 @@ const EXPECTATIONS = {
 			return '3 pages';
 		},
 	},
+	qwenOcrExample22: {
+		operation: 'textRecognition (continueOnFail)',
+		input: 'binary scan + 2 GiB Flate bomb PDF',
+		errorItems: [0, 1],
+		check(items) {
+			// Read File's glob order is not fixed: one item per file, whichever comes first.
+			assert.equal(items.length, 2, 'one item per file');
+			const bomb = items.find((/** @type {any} */ i) => i.json.error);
+			const good = items.find((/** @type {any} */ i) => !i.json.error);
+			assert.ok(bomb && good, 'one error item and one result');
+			assert.match(bomb.json.error.message, /^Item \d: the PDF in binary property "data": Page 1: A FlateDecode stream decodes to more than 64\.0 MB/, 'the bomb: per-page cap error');
+			assert.equal(good.json.text, truth('receipt.jpg').text, 'the good scan is read');
+			assert.ok(good.json._qwenOcr?.requestId, 'the good scan: request id');
+			return 'bomb refused at 64 MiB, scan read';
+		},
+	},
 	qwenOcrExample13: {
 		operation: 'keyInformationExtraction (preset, split, review)',
 		input: 'binary invoice.png',
@@ -496,7 +512,8 @@ function main() {
 	const args = parseArgs(process.argv.slice(2));
 	const dir = args.results;
 	const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
-	const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.json')).sort();
+	const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : undefined;
+	const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.json') && (!only || only.test(f))).sort();
 	const rows = [];
 	let failed = 0;
 	for (const file of files) {

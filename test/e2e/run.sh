@@ -37,6 +37,8 @@ WORKFLOWS_DIR=$ROOT/test/e2e/workflows
 FIXTURES_DIR=$ROOT/test/fixtures/images
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qwen-ocr-e2e.XXXXXX")
+# Workflow 15: a good scan and a 2 GiB Flate bomb (2 MB), generated here rather than committed.
+HOSTILE_DIR=$WORK/hostile
 EMULATOR_PID=
 THROTTLED_PID=
 cleanup() {
@@ -60,6 +62,8 @@ die() {
 PHASES=()
 PHASE_NAME=
 PHASE_START=
+# Seconds since a `date +%s.%N` stamp (awk: bc is not on every fresh machine).
+elapsed_since() { awk -v start="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
 phase() {
 	phase_end
 	PHASE_NAME=$1
@@ -68,7 +72,7 @@ phase() {
 }
 phase_end() {
 	if [ -n "$PHASE_NAME" ]; then
-		PHASES+=("$(printf '%-55s %7.1f s' "$PHASE_NAME" "$(echo "$(date +%s.%N) - $PHASE_START" | bc)")")
+		PHASES+=("$(printf '%-55s %7.1f s' "$PHASE_NAME" "$(elapsed_since "$PHASE_START")")")
 		PHASE_NAME=
 	fi
 }
@@ -205,7 +209,7 @@ run_suite() {
 	export N8N_TEMPLATES_ENABLED=false N8N_HIRING_BANNER_ENABLED=false
 	export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true
 	export N8N_DEFAULT_BINARY_DATA_MODE=filesystem
-	export N8N_RESTRICT_FILE_ACCESS_TO="$FIXTURES_DIR;$ROOT/test/fixtures/pdf" N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES=true
+	export N8N_RESTRICT_FILE_ACCESS_TO="$FIXTURES_DIR;$ROOT/test/fixtures/pdf;$HOSTILE_DIR" N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES=true
 	export N8N_LOG_LEVEL=info N8N_LOG_OUTPUT=console
 	export N8N_RUNNERS_ENABLED=true
 	export DB_TYPE=sqlite
@@ -224,7 +228,7 @@ run_suite() {
 	EOF
 	local f
 	for f in "$WORKFLOWS_DIR"/*.json; do
-		sed -e "s#__FIXTURES_DIR__#$FIXTURES_DIR#g" -e "s#__EMULATOR_URL__#$EMULATOR_URL#g" "$f" >"$WORK/n8n-$version/workflows/$(basename "$f")"
+		sed -e "s#__FIXTURES_DIR__#$FIXTURES_DIR#g" -e "s#__EMULATOR_URL__#$EMULATOR_URL#g" -e "s#__HOSTILE_DIR__#$HOSTILE_DIR#g" "$f" >"$WORK/n8n-$version/workflows/$(basename "$f")"
 	done
 	PATH="$nodebin:$PATH" "$n8n" import:credentials --input="$WORK/n8n-$version/credentials.json" >"$out/import-credentials.log" 2>&1 ||
 		{ tail -20 "$out/import-credentials.log" >&2; die "import:credentials failed on n8n $version"; }
@@ -241,6 +245,8 @@ run_suite() {
 	printf '{ "apiKey": "%s", "fixturesDir": "%s", "emulator": "%s", "requestLog": "%s" }\n' "$API_KEY" "$FIXTURES_DIR" "$EMULATOR_URL" "$WORK/main-requests.jsonl" >"$out/meta.json"
 	local id slug start rc
 	for f in "$WORKFLOWS_DIR"/*.json; do
+		# E2E_ONLY (a regex on the file name, e.g. '^15-') runs some workflows only, for a quick check.
+		[[ -z "${E2E_ONLY:-}" || "$(basename "$f")" =~ $E2E_ONLY ]] || continue
 		slug=$(basename "$f" .json)
 		id=$("$NODE24_DIR/bin/node" -p "require('$f').id")
 		start=$(date +%s%N)
@@ -287,6 +293,8 @@ npm pack --silent --pack-destination "$WORK/pack" >"$WORK/pack.log" 2>&1 || {
 	die "npm pack failed"
 }
 TARBALL=$(ls "$WORK"/pack/n8n-nodes-qwen-ocr-*.tgz)
+mkdir -p "$HOSTILE_DIR" && cp "$ROOT/test/fixtures/pdf/scan-jpeg.pdf" "$HOSTILE_DIR/scan.pdf"
+node -e "process.stdout.write(require('$ROOT/test/engine/hostilePdf').flateBombPdf())" >"$HOSTILE_DIR/flate-bomb.pdf"
 log "packed $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) kB)"
 
 NODE1=
@@ -351,7 +359,7 @@ for t in "${TABLES[@]}"; do cat "$t"; done
 echo
 echo "### Phases"
 printf '%s\n' "${PHASES[@]}"
-printf '%-55s %7.1f s\n' "total" "$(echo "$(date +%s.%N) - $RUN_START" | bc)"
+printf '%-55s %7.1f s\n' "total" "$(elapsed_since "$RUN_START")"
 if [ "$SUITE_FAILED" != 0 ]; then
 	log "FAILED"
 	exit 1

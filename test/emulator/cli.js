@@ -7,22 +7,26 @@
  *   node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N]
  *                             [--region intl|us|cn] [--send-retry-after]
  *                             [--fault-rule 'SUBSTRING={"status":400,"code":"DataInspectionFailed"}']...
- *                             [--log requests.jsonl] [--extra-model ID]...
+ *                             [--log requests.jsonl] [--arrivals received.jsonl] [--extra-model ID]...
  * A fault rule answers every generation request whose body contains SUBSTRING (e.g. a marker in an
  * image URL) with that fault (see Fault in index.d.ts); repeatable. --log appends one JSON line per
- * finished request (no authorization headers, no image bytes), so scripts can check what was sent.
+ * finished request (no authorization headers, no image bytes), so scripts can check what was sent;
+ * its `inputSha256` lists the SHA-256 of each data-URL image of the body (a URL as it is), also for
+ * requests whose client went away before the answer. --arrivals appends a line per generation
+ * request as soon as its body has been read (before the latency): a request is in the service's hands.
  * Prints one JSON line {"baseUrl":...,"apiKey":...} when listening and runs until SIGINT/SIGTERM.
  */
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { startEmulator } = require('./index');
 
 const USAGE =
-	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]... [--log FILE] [--extra-model ID]...';
+	'usage: node test/emulator/cli.js [--port 8787] [--api-key K] [--latency-ms N] [--rate-per-minute N] [--rate-window-ms N] [--region intl|us|cn] [--send-retry-after] [--fault-rule SUBSTRING=JSON]... [--log FILE] [--arrivals FILE] [--extra-model ID]...';
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-	/** @type {import('./index').EmulatorOptions & { rateWindowMs?: number | null, faultRules: Array<[string, object]>, log?: string }} */
+	/** @type {import('./index').EmulatorOptions & { rateWindowMs?: number | null, faultRules: Array<[string, object]>, log?: string, arrivals?: string }} */
 	const options = { faultRules: [] };
 	const number = (flag, value) => {
 		const n = Number(value);
@@ -42,6 +46,7 @@ function parseArgs(argv) {
 			case '--rate-window-ms': options.rateWindowMs = number(flag, value) || null; i++; break;
 			case '--log': if (!value) throw new Error('--log needs a file'); options.log = value; i++; break;
 			case '--extra-model': if (!value) throw new Error('--extra-model needs a model id'); options.extraModels = [...(options.extraModels ?? []), value]; i++; break;
+			case '--arrivals': if (!value) throw new Error('--arrivals needs a file'); options.arrivals = value; i++; break;
 			case '--fault-rule': {
 				const at = (value ?? '').indexOf('={'); // the substring may hold '=' itself
 				if (at <= 0) throw new Error('--fault-rule needs SUBSTRING=JSON');
@@ -70,8 +75,9 @@ function summarise(e) {
 		model: e.model,
 		task: e.task,
 		answeredAs: e.answeredAs,
-		images: e.images.map((i) => ({ source: i.source, format: i.sniffedFormat, width: i.width, height: i.height, bytes: i.bytes })),
+		images: e.images.map((i) => ({ source: i.source, format: i.sniffedFormat, width: i.width, height: i.height, bytes: i.bytes, sha256: i.sha256 })),
 		imageUrls: collectUrls(body?.input?.messages ?? body?.messages),
+		inputSha256: inputHashes(body),
 		chat: e.chat,
 		tools: Array.isArray(body?.tools) ? body.tools.map((t) => t?.function?.name) : undefined,
 	};
@@ -90,6 +96,22 @@ function collectUrls(messages) {
 	return urls.length ? urls : undefined;
 }
 
+/** The SHA-256 of each data-URL image of a request body (other references as they are). */
+function inputHashes(body) {
+	if (!body || typeof body !== 'object') return undefined;
+	const found = [];
+	const visit = (v) => {
+		if (typeof v === 'string') {
+			const data = /^data:[^,]*;base64,/.exec(v);
+			if (data) found.push(crypto.createHash('sha256').update(Buffer.from(v.slice(data[0].length), 'base64')).digest('hex'));
+			else if (/^(https?|oss):\/\//.test(v)) found.push(v);
+		} else if (Array.isArray(v)) v.forEach(visit);
+		else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+	};
+	visit(body.input?.messages ?? body.messages);
+	return found.length ? found : undefined;
+}
+
 async function main() {
 	let options;
 	try {
@@ -98,7 +120,7 @@ async function main() {
 		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
 		process.exit(2);
 	}
-	const { rateWindowMs, faultRules, log, ...startOptions } = options;
+	const { rateWindowMs, faultRules, log, arrivals, ...startOptions } = options;
 	const emu = await startEmulator(startOptions);
 	for (const [substring, fault] of faultRules) emu.addFaultRule(substring, fault);
 	if (rateWindowMs && startOptions.ratePerMinute) emu.setRateLimit(startOptions.ratePerMinute, { windowMs: rateWindowMs, sendRetryAfter: startOptions.sendRetryAfter });
@@ -112,11 +134,28 @@ async function main() {
 		}
 		if (lines.length) fs.appendFileSync(log, lines.join('\n') + '\n');
 	};
-	const timer = log ? setInterval(flush, 100) : undefined;
+	// Arrivals: entries whose body has been read, each once, in the order they are read.
+	const arrived = new Set();
+	let arrivedBelow = 0;
+	const flushArrivals = () => {
+		if (!arrivals) return;
+		const lines = [];
+		for (let i = arrivedBelow; i < emu.requests.length; i++) {
+			const e = emu.requests[i];
+			if (arrived.has(i)) continue;
+			if (e.body && typeof e.body === 'object') lines.push(JSON.stringify({ at: new Date(e.startedAt).toISOString(), path: e.path, requestId: e.requestId, inputSha256: inputHashes(e.body) }));
+			else if (e.endedAt === undefined) continue;
+			arrived.add(i);
+		}
+		while (arrived.delete(arrivedBelow)) arrivedBelow++;
+		if (lines.length) fs.appendFileSync(arrivals, lines.join('\n') + '\n');
+	};
+	const timer = log || arrivals ? setInterval(() => (flush(), flushArrivals()), 100) : undefined;
 	console.log(JSON.stringify({ baseUrl: emu.baseUrl, apiKey: emu.apiKey }));
 	const stop = () => {
 		clearInterval(timer);
 		flush();
+		flushArrivals();
 		emu.close().then(() => process.exit(0));
 	};
 	process.once('SIGINT', stop);

@@ -74,6 +74,8 @@ export interface ImageLogEntry {
 	mime?: string;
 	sniffedFormat?: 'png' | 'jpeg' | 'bmp' | 'tiff' | 'webp' | 'heic' | 'gif';
 	bytes: number;
+	/** SHA-256 of the image bytes: the same document sent twice (billed twice) has the same hash. */
+	sha256: string;
 	width?: number;
 	height?: number;
 	min_pixels?: number;

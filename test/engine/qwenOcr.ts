@@ -7,6 +7,7 @@ import path from 'path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { QwenOcr } from '../../nodes/QwenOcr/QwenOcr.node';
+import { sharedPacers } from '../../nodes/QwenOcr/helpers/concurrency';
 import { QwenOcrApi } from '../../credentials/QwenOcrApi.credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runNode, loadOptions } = require('./harness');
@@ -47,7 +48,12 @@ export function useEmulator(options: IDataObject = {}): Emulator {
 	afterAll(async () => {
 		await current?.close();
 	});
-	beforeEach(() => current?.reset());
+	// A reset emulator is a fresh account: the pacer executions of this process share (keyed by the
+	// emulator's URL and key) must not carry what an earlier test's 429s taught into the next test.
+	beforeEach(() => {
+		current?.reset();
+		sharedPacers.clear();
+	});
 	return new Proxy({} as Emulator, {
 		get: (_target, key) => {
 			if (!current) throw new Error('The emulator is not running yet (use it inside a test)');

@@ -13,10 +13,22 @@ use_node24
 echo "Using Node $(node -v), npm $(npm -v)" >&2
 ensure_dev_dependencies
 
+# The tests read files written by the real ImageMagick (image.test.ts): install it when missing or when
+# /usr/bin/convert is only a shell-script stand-in.
+ensure_imagemagick() {
+	if [ -x /usr/bin/convert ] && [ "$(head -c 2 "$(readlink -f /usr/bin/convert)")" != '#!' ]; then return; fi
+	echo "ImageMagick not found: installing the Debian package" >&2
+	local sudo=
+	if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+	$sudo apt-get update
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends imagemagick
+}
+
 job=${1:-test}
 shift || true
 case "$job" in
 	test)
+		ensure_imagemagick
 		npm run build
 		npm run lint
 		npm run scan

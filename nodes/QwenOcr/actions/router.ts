@@ -9,14 +9,14 @@ import { itemImages, releaseEncoded } from '../helpers/imageInput';
 import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
-import { estimateImageTokens } from '../helpers/imageTokens';
+import { estimateImageTokens, pixelBudget } from '../helpers/imageTokens';
 import { costMetadata } from '../helpers/cost';
 import { withArithmetic } from '../helpers/arithmetic';
 import { bytesWithDataUrl } from '../helpers/image';
 import { promptForTask } from '../helpers/taskPrompts';
 import { supportsBuiltInTasks } from '../helpers/models';
 import type { Settled } from '../helpers/concurrency';
-import { ItemLimit, RatePacer, runBounded, SlotLease, Slots } from '../helpers/concurrency';
+import { ItemLimit, runBounded, sharedPacers, SlotLease, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -37,7 +37,8 @@ export function buildGenerationBody(model: string, image: ItemImage, task: TaskR
 	const imageEntry: IDataObject = { image: image.inline ? INLINE_IMAGE : image.image };
 	if (options.minPixels > 0) imageEntry.min_pixels = options.minPixels;
 	if (options.maxPixels > 0) imageEntry.max_pixels = options.maxPixels;
-	if (options.enableRotate) imageEntry.enable_rotate = true;
+	// A PDF page's JPEG is passed through as stored: when the page shows it turned, DashScope straightens it.
+	if (options.enableRotate || image.rotate) imageEntry.enable_rotate = true;
 	const content: IDataObject[] = [imageEntry];
 	const parameters: IDataObject = {};
 	if (task.task && !supportsBuiltInTasks(model)) {
@@ -112,6 +113,13 @@ interface ItemContext {
 	slots: Slots;
 }
 
+/** What a request's answer needs of its image, kept while the encoded image itself is dropped between attempts. */
+type ImageFacts = Pick<ItemImage, 'size' | 'frameUncertain' | 'rotate' | 'warnings'>;
+
+function imageFacts(image: ItemImage): ImageFacts {
+	return { size: image.size, frameUncertain: image.frameUncertain, rotate: image.rotate, warnings: image.warnings };
+}
+
 /**
  * One image's requests, holding `lease` (a request slot, taken by the caller before anything was
  * read). The image is read and encoded here, inside the slot; while it waits to retry it keeps
@@ -136,7 +144,7 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 	};
 	try {
 		// No local keeps the image: `image` is its only holder, so `drop` frees it.
-		const [size, tooLargeInline] = await load().then((loaded) => [loaded.size, loaded.upload !== undefined] as const);
+		const [facts, tooLargeInline] = await load().then((loaded) => [imageFacts(loaded), loaded.upload !== undefined] as const);
 		const headers: IDataObject = {};
 		let ossUrl: string | undefined;
 		if (tooLargeInline) {
@@ -158,8 +166,8 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 			drop(); // uploaded: the generation request carries only its oss:// URL
 			headers['X-DashScope-OssResourceResolve'] = 'enable';
 		}
-		const body = async () => generationBodyBytes(model, ossUrl !== undefined ? { image: ossUrl } : await load(), request, options);
-		return await sendGeneration.call(this, context, unit, size, body, headers, retry);
+		const body = async () => generationBodyBytes(model, ossUrl !== undefined ? { image: ossUrl, rotate: facts.rotate } : await load(), request, options);
+		return await sendGeneration.call(this, context, unit, facts, body, headers, retry);
 	} finally {
 		drop();
 	}
@@ -169,12 +177,13 @@ async function sendGeneration(
 	this: IExecuteFunctions,
 	context: ItemContext,
 	unit: ImageUnit,
-	size: ItemImage['size'],
+	image: ImageFacts,
 	body: () => Promise<IDataObject | Buffer>,
 	headers: IDataObject,
 	retry: RetryPolicy,
 ): Promise<UnitOutcome> {
 	const { operation, connection, itemIndex, options, model, request } = context;
+	const { size } = image;
 	const response = await dashScopeRequest.call(
 		this,
 		connection,
@@ -183,7 +192,8 @@ async function sendGeneration(
 		itemIndex,
 	);
 	const answer = readAnswer(response.body);
-	const parsed = operation.parse.call(this, { answer, request, imageSize: size, itemIndex });
+	// An Exif-turned JPEG: the frame the boxes use is a guess, so they are not clamped to it.
+	const parsed = operation.parse.call(this, { answer, request, imageSize: image.frameUncertain ? undefined : size, itemIndex });
 	const truncated = parsed.partial || answer.finishReason === 'length';
 	const metadata: IDataObject = options.includeMetadata
 		? {
@@ -208,6 +218,8 @@ async function sendGeneration(
 			? { truncated }
 			: {};
 	if (options.includeRawText || truncated) metadata.rawText = answer.text;
+	// What the PDF reader repaired or guessed on this page is never silent.
+	if (image.warnings?.length) metadata.warnings = image.warnings;
 	return { unit, parsed, metadata: { ...metadata, ...unitMeta(unit) }, truncated };
 }
 
@@ -265,6 +277,9 @@ function perDocumentItem(this: IExecuteFunctions, context: ItemContext, outcomes
 		Object.assign(meta, costMetadata(usage, context.model, context.connection.region, context.options.customPrices));
 		meta.estimatedImageTokens = outcomes.reduce((sum, outcome) => sum + (Number(outcome.metadata.estimatedImageTokens) || 0), 0);
 	}
+	const warnings = outcomes.flatMap((outcome) => (outcome.metadata.warnings as string[] | undefined) ?? []);
+	if (warnings.length) meta.warnings = warnings;
+	else delete meta.warnings;
 	const rawTexts = outcomes.map((outcome) => outcome.metadata.rawText).filter((text) => typeof text === 'string');
 	if (rawTexts.length) meta.rawText = rawTexts.join('\n\n');
 	else delete meta.rawText;
@@ -307,7 +322,13 @@ async function runImages(
 ): Promise<{ units: ImageUnit[]; results: Array<Settled<UnitOutcome>> }> {
 	const { options, itemIndex } = context;
 	const signal = cancelSignal(this);
-	const images = itemImages.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages });
+	const pixels = pixelBudget({
+		model: context.model,
+		region: context.connection.region,
+		minPixels: options.minPixels || undefined,
+		maxPixels: options.maxPixels || undefined,
+	});
+	const images = itemImages.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages, pixels });
 	const units: ImageUnit[] = [];
 	const running: Array<Promise<Settled<UnitOutcome>>> = [];
 	let failed = false;
@@ -402,7 +423,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// Requests in flight never pass the limit, however many items and pages run at once.
 	const slots = new Slots(concurrency);
 	// A rate quota is met by pacing request starts (learnt from 429s), not by cutting concurrency.
-	const pacer = new RatePacer();
+	// Every execution of this process using the same credential and endpoint shares the pacer.
+	const pacer = sharedPacers.pacerFor(connection.baseUrl, String(connection.credentials.data?.apiKey ?? ''));
 	const continueOnFail = this.continueOnFail();
 	// An item waiting to retry holds no request slot: another item may start meanwhile.
 	const itemLimit = new ItemLimit(concurrency);

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 import { sleep } from 'n8n-workflow';
 
 /** Thrown by every wait of the node once the execution is canceled (Stop, Timeout Workflow). */
@@ -277,7 +279,9 @@ export class RatePacer {
 			} else {
 				// Most requests sent since are rejected too: that is a quota used up for this window, not
 				// an overloaded service (which rejects a share at any rate). Pace at its count per window.
-				const since = this.starts.filter((start) => start.at >= this.lastCut && start.done);
+				// When nothing was sent since (a burst of executions starting together), that burst is.
+				const burst = !this.starts.some((start) => start.at >= this.lastCut);
+				const since = this.starts.filter((start) => (burst || start.at >= this.lastCut) && start.done);
 				const rejected = since.filter((start) => start.rejected).length;
 				if (since.length < 8 || rejected < 0.5 * since.length) return;
 				perSecond = (accepted(elapsed) * 1000) / windowMs;
@@ -333,3 +337,72 @@ export class RatePacer {
 		this.acceptedFloor = Math.max(this.acceptedFloor, (accepted * 1000) / span);
 	}
 }
+
+/** A pacer handed out by `PacerRegistry`: remembers when it was last used. */
+class SharedPacer extends RatePacer {
+	lastUsed: number;
+
+	constructor(private readonly clock: () => number) {
+		super(clock);
+		this.lastUsed = clock();
+	}
+
+	async take(...args: Parameters<RatePacer['take']>): Promise<PacerTicket> {
+		this.lastUsed = this.clock();
+		return await super.take(...args);
+	}
+}
+
+/**
+ * The key of a credential's pacer: a SHA-256 of its base URL and API key, so the key itself is
+ * never kept (nor seen in a heap dump as a map key).
+ */
+export function pacerKey(baseUrl: string, apiKey: string): string {
+	return createHash('sha256').update(`${baseUrl}\n${apiKey}`).digest('hex');
+}
+
+/**
+ * One RatePacer per credential and endpoint for every execution of this process: a burst of
+ * one-item executions (webhooks, e-mails) then paces itself on what the 429s of any of them taught,
+ * instead of each learning the quota alone. Bounded: at most `maxEntries` pacers (the least
+ * recently used goes first), and a pacer unused for `idleMs` is dropped when the registry is next
+ * touched (no timers: nothing keeps the process alive). Separate processes (queue-mode workers)
+ * share nothing.
+ */
+export class PacerRegistry {
+	private readonly pacers = new Map<string, SharedPacer>();
+
+	constructor(
+		private readonly maxEntries = 100,
+		private readonly idleMs = 10 * 60_000,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	get size(): number {
+		return this.pacers.size;
+	}
+
+	/** Forgets every pacer: what a new process starts with (tests start each case as a fresh account). */
+	clear(): void {
+		this.pacers.clear();
+	}
+
+	pacerFor(baseUrl: string, apiKey: string): RatePacer {
+		const now = this.now();
+		// Map order is least recently handed out first; a pacer taken from since then is kept.
+		for (const [key, pacer] of this.pacers) {
+			if (now - pacer.lastUsed <= this.idleMs) continue;
+			this.pacers.delete(key);
+		}
+		const key = pacerKey(baseUrl, apiKey);
+		const pacer = this.pacers.get(key) ?? new SharedPacer(this.now);
+		pacer.lastUsed = now;
+		this.pacers.delete(key);
+		this.pacers.set(key, pacer);
+		while (this.pacers.size > this.maxEntries) this.pacers.delete(this.pacers.keys().next().value as string);
+		return pacer;
+	}
+}
+
+/** The pacers shared by the executions of this process. */
+export const sharedPacers = new PacerRegistry();

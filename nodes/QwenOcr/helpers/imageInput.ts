@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { inputError } from './errors';
 import type { ImageSize } from './interfaces';
 import type { ImageInfo } from './image';
-import { checkImageLimits, detectFormat, isLikelyBase64, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage } from './image';
-import type { PageImage, PdfDocument } from './pdf/pdf';
-import { isPdf, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
+import { checkImageLimits, detectFormat, isLikelyBase64, jpegOrientation, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage } from './image';
+import type { PageImage, PageImageOptions, PdfDocument } from './pdf/pdf';
+import { isPdf, MAX_PDF_PAGES, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
 import { itemParameter } from './parameters';
 
 /** The image of one item, ready for the request's `image` entry. */
@@ -21,6 +21,18 @@ export interface ItemImage {
 	format?: ImageInfo['format'];
 	/** Too large to send inline: the file goes through DashScope's temporary upload first. */
 	upload?: { name: string; mimeType: string; data: Uint8Array };
+	/**
+	 * Clockwise degrees the image is still turned from upright (a PDF page's JPEG, passed through unchanged):
+	 * its request asks DashScope to correct the rotation (enable_rotate).
+	 */
+	rotate?: number;
+	/** What the PDF reader repaired or guessed for this page, for `_qwenOcr.warnings`. */
+	warnings?: string[];
+	/**
+	 * The JPEG's Exif orientation turns it by 90° (5-8): whether DashScope's boxes use the stored or the turned
+	 * frame is not documented, so boxes are not clamped to either.
+	 */
+	frameUncertain?: boolean;
 }
 
 /**
@@ -54,6 +66,8 @@ export interface PdfSelection {
 	pages: string;
 	/** The most pages read from one PDF (0 = no limit). */
 	maxPages: number;
+	/** The pixel budget of the request (max_pixels or the model's default): larger Flate pages are scaled to it. */
+	pixels?: PageImageOptions;
 }
 
 
@@ -137,10 +151,11 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 		);
 	}
 	// A base64 data URL is 4/3 of the file: from about 7 MB the inline string passes 10 MB.
+	const frameUncertain = info.format === 'jpeg' && (jpegOrientation(data) ?? 1) >= 5 ? true : undefined;
 	if (base64DataUrlLength(data.length, info.mimeType) > MAX_DATA_URL_LENGTH) {
-		return trackEncoded({ image: '', size, format: info.format, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } });
+		return trackEncoded({ image: '', size, format: info.format, frameUncertain, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } });
 	}
-	return trackEncoded({ image: '', inline: { mimeType: info.mimeType, data }, size, format: info.format });
+	return trackEncoded({ image: '', inline: { mimeType: info.mimeType, data }, size, format: info.format, frameUncertain });
 }
 
 /** A PdfError as the user's error: the item, the page, and how to fix it. */
@@ -152,6 +167,9 @@ function pdfError(this: IExecuteFunctions, itemIndex: number, error: PdfError, o
 		'unsupported-image': 'Convert the PDF to PNG or JPEG images first (e.g. a PDF-to-image step), or re-scan it as JPEG/PNG.',
 		tiled: 'Convert the PDF to images first (e.g. a PDF-to-image step).',
 		'page-range': 'Fix the Pages option, e.g. "1-3, 5" or "2-last".',
+		'too-large':
+			'Re-scan the page at 300 dpi or as JPEG, or convert the PDF to images first (e.g. a PDF-to-image step). A file that decompresses to far more than its pages need (a decompression bomb) is refused on purpose.',
+		'too-many-pages': `Set the PDF Pages option (e.g. "1-${MAX_PDF_PAGES}") or PDF Max Pages to read at most ${MAX_PDF_PAGES.toLocaleString('en-US')} pages at once, or split the PDF.`,
 	};
 	return inputError(this.getNode(), itemIndex, `${where}${error.message}`, advice[error.code]);
 }
@@ -175,6 +193,13 @@ function pdfUnits(
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
 	if (selection.maxPages > 0) pages = pages.slice(0, selection.maxPages);
+	if (pages.length > MAX_PDF_PAGES) {
+		const error = new PdfError(
+			`The PDF has ${document.pageCount.toLocaleString('en-US')} pages and ${pages.length.toLocaleString('en-US')} are selected; this node reads at most ${MAX_PDF_PAGES.toLocaleString('en-US')} pages of one PDF`,
+			'too-many-pages',
+		);
+		throw pdfError.call(this, itemIndex, error, origin);
+	}
 	const pageCount = document.pageCount;
 	return pages.map((page) => ({
 		binaryPropertyName,
@@ -183,12 +208,16 @@ function pdfUnits(
 		load: async () => {
 			let image: PageImage;
 			try {
-				image = document.extractPageImage(page);
+				// In slices, giving n8n's event loop back between them: a 300-dpi page takes ~1 s of CPU.
+				image = await document.extractPageImageSliced(page, selection.pixels ?? {}, async () => await sleep(0));
 			} catch (error) {
 				if (error instanceof PdfError) throw pdfError.call(this, itemIndex, error, origin);
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
-			return fromBytes.call(this, itemIndex, image.data, `page ${page} of the PDF in ${origin}`);
+			const item = fromBytes.call(this, itemIndex, image.data, `page ${page} of the PDF in ${origin}`);
+			if (image.rotate) item.rotate = image.rotate;
+			if (image.warnings.length) item.warnings = image.warnings;
+			return item;
 		},
 	}));
 }

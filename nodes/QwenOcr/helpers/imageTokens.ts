@@ -3,6 +3,7 @@
  * on the Qwen-OCR page): tokens = h_bar * w_bar / patch² + 2 (the two are <|vision_bos|> and <|vision_eos|>).
  * It is a budget estimate; the `usage.image_tokens` of the response is what is billed.
  */
+import type { PatchSize } from './models';
 import { DEFAULT_PIXELS, patchSizeFor } from './models';
 
 export interface ResizedImage {
@@ -79,4 +80,14 @@ export function estimateImageTokens(width: number, height: number, options: Imag
 		patch,
 	);
 	return Math.floor((resized.height * resized.width) / (patch * patch)) + 2;
+}
+
+/**
+ * The pixel bounds a request is resized to: the Min/Max Pixels options, or the model's defaults, with its patch
+ * size (the PDF reader scales pages above max_pixels exactly as smart_resize would).
+ */
+export function pixelBudget(options: ImageTokenOptions): { minPixels: number; maxPixels: number; patch: PatchSize } {
+	const patch = imagePatchSize(options.model, options.region);
+	const defaults = DEFAULT_PIXELS[patch];
+	return { minPixels: options.minPixels ?? defaults.min, maxPixels: options.maxPixels ?? defaults.max, patch };
 }

@@ -6,6 +6,7 @@
  * and oss:// keys from the temporary-upload flow. Checks follow the vendor page's "映像限制" section.
  */
 
+const crypto = require('node:crypto');
 const http = require('node:http');
 const https = require('node:https');
 const { errors } = require('./errors');
@@ -29,7 +30,7 @@ const MSG = {
 };
 
 /**
- * @typedef {{ source: 'data'|'url'|'oss', mime?: string, sniffedFormat?: string, bytes: number, width?: number,
+ * @typedef {{ source: 'data'|'url'|'oss', mime?: string, sniffedFormat?: string, bytes: number, sha256: string, width?: number,
  *   height?: number, min_pixels?: number, max_pixels?: number, enable_rotate?: boolean }} ImageLog
  * @typedef {{ buffer: Buffer, width: number, height: number, log: ImageLog }} ResolvedImage
  * @typedef {{ ossAllowed: boolean, ossResolve: boolean, lookupOss: (key: string) => Buffer | null }} ImageContext
@@ -175,7 +176,8 @@ async function resolveImage(ref, optionsEntry, ctx, logs) {
 	const options = imageOptions(optionsEntry);
 	const { buffer, source, mime } = await loadImage(ref, ctx);
 	/** @type {ImageLog} */
-	const log = { source, mime, sniffedFormat: undefined, bytes: buffer.length, width: undefined, height: undefined, ...options };
+	const sha256 = crypto.createHash('sha256').update(buffer).digest('hex');
+	const log = { source, mime, sniffedFormat: undefined, bytes: buffer.length, sha256, width: undefined, height: undefined, ...options };
 	logs.push(log);
 	const { width, height } = checkImage(buffer, mime, log);
 	return { buffer, width, height, log };

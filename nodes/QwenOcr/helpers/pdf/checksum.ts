@@ -2,6 +2,27 @@
  * The two checksums the formats here need: Adler-32 (zlib trailer, RFC 1950) and CRC-32 (PNG chunks).
  * Written out because the node may not import node:zlib.
  */
+import { SLICE_UNITS, type Work } from './work';
+
+/** adler32() of a large buffer as resumable work (see work.ts). */
+export function* adler32Work(data: Uint8Array): Work<number> {
+	let sum = 1;
+	for (let at = 0; at < data.length; at += SLICE_UNITS) {
+		if (at > 0) yield;
+		sum = adler32(data.subarray(at, at + SLICE_UNITS), sum);
+	}
+	return sum;
+}
+
+/** crc32() of a large range as resumable work (see work.ts). */
+export function* crc32Work(data: Uint8Array, start = 0, end = data.length): Work<number> {
+	let crc = 0;
+	for (let at = start; at < end; at += SLICE_UNITS) {
+		if (at > start) yield;
+		crc = crc32(data, at, Math.min(end, at + SLICE_UNITS), crc);
+	}
+	return crc;
+}
 
 /** Adler-32 of `data`, continuing from `start` (1 for a fresh sum). */
 export function adler32(data: Uint8Array, start = 1): number {

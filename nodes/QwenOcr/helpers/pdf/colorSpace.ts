@@ -6,6 +6,10 @@
 import { PdfError } from './errors';
 import { PdfDict, PdfStream, PdfString, type PdfValue, dictOf, isNumber } from './objects';
 import type { PdfFile } from './xref';
+import { DecodeBudget } from './limits';
+
+/** A palette holds at most 256 entries of 4 components: a larger lookup stream is refused (a bomb). */
+const MAX_LOOKUP_BYTES = 64 * 1024;
 
 export interface ColorSpace {
 	kind: 'gray' | 'rgb' | 'cmyk' | 'indexed' | 'ink';
@@ -88,7 +92,7 @@ function parseIndexed(file: PdfFile, cs: PdfValue[], resources: PdfDict | undefi
 		lookupValue instanceof PdfString
 			? lookupValue.bytes
 			: lookupValue instanceof PdfStream
-				? file.decode(lookupValue)
+				? file.decode(lookupValue, new DecodeBudget(MAX_LOOKUP_BYTES, 'stream'))
 				: new Uint8Array(0);
 	// Entries missing from a short lookup table read as 0 in every component.
 	const palette = new Uint8Array((hival + 1) * 3);

@@ -6,6 +6,7 @@
  */
 import { PdfError } from './errors';
 import { Lexer, Parser, Token, indexOf, isWhitespace } from './lexer';
+import { DecodeBudget, MAX_PAGE_BYTES } from './limits';
 import { IDENTITY, type Matrix, multiply } from './matrix';
 import { PdfDict, PdfStream, PdfString, type PdfValue, dictOf, isName, isNumber } from './objects';
 import type { PdfFile } from './xref';
@@ -32,6 +33,8 @@ export interface ContentSummary {
 	paintOps: number;
 	/** A content stream could not be decoded (and was read as empty). */
 	damaged: boolean;
+	/** The page's decoded-bytes budget, which its content streams and forms are charged to. */
+	budget: DecodeBudget;
 }
 
 /** Form XObjects inside forms are followed this deep (scanners and converters wrap pages one or two levels). */
@@ -56,8 +59,13 @@ interface GraphicsState {
 	textRender: number;
 }
 
-export function scanContent(file: PdfFile, contents: PdfValue | undefined, resources: PdfDict | undefined): ContentSummary {
-	const summary: ContentSummary = { images: [], textBytes: 0, hiddenTextBytes: 0, paintOps: 0, damaged: false };
+export function scanContent(
+	file: PdfFile,
+	contents: PdfValue | undefined,
+	resources: PdfDict | undefined,
+	budget: DecodeBudget = new DecodeBudget(MAX_PAGE_BYTES, 'page'),
+): ContentSummary {
+	const summary: ContentSummary = { images: [], textBytes: 0, hiddenTextBytes: 0, paintOps: 0, damaged: false, budget };
 	const value = file.resolve(contents);
 	const streams = (Array.isArray(value) ? value.map((v) => file.resolve(v)) : [value]).filter(
 		(v): v is PdfStream => v instanceof PdfStream,
@@ -79,12 +87,12 @@ export function scanContent(file: PdfFile, contents: PdfValue | undefined, resou
 function decodeContent(file: PdfFile, stream: PdfStream, summary: ContentSummary): Uint8Array {
 	let failure: unknown;
 	try {
-		return file.decode(stream);
+		return file.decode(stream, summary.budget);
 	} catch (error) {
 		failure = error;
 	}
-	// A damaged content stream shows nothing, as in other readers; an encrypted one is a real stop.
-	if (failure instanceof PdfError && failure.code !== 'encrypted') {
+	// A damaged content stream shows nothing, as in other readers; an encrypted one or a bomb is a real stop.
+	if (failure instanceof PdfError && failure.code !== 'encrypted' && failure.code !== 'too-large') {
 		summary.damaged = true;
 		return new Uint8Array(0);
 	}

@@ -4,7 +4,7 @@
  * lazy matching for 4-9); each block of up to 32K symbols is written stored, fixed or dynamic Huffman, whichever
  * is smallest.
  */
-import { adler32 } from './checksum';
+import { adler32Work } from './checksum';
 import {
 	CODE_LENGTH_ORDER,
 	DIST_BASE,
@@ -15,6 +15,7 @@ import {
 	fixedLiteralLengths,
 } from './deflateTables';
 import { buildCodeLengths, canonicalCodes } from './huffman';
+import { runSync, SLICE_UNITS, type Work } from './work';
 
 const WINDOW_MASK = 0x7fff;
 /** Matches reach back fewer than this many bytes (32K window). */
@@ -334,27 +335,66 @@ function longestMatch(
 	return result;
 }
 
-function compress(data: Uint8Array, config: LevelConfig, out: BitWriter): void {
-	const n = data.length;
-	const head = new Int32Array(1 << HASH_BITS).fill(-1);
-	const prev = new Int32Array(MAX_DISTANCE);
-	const block: Block = {
-		syms: new Uint16Array(BLOCK_SYMBOLS),
-		dists: new Uint16Array(BLOCK_SYMBOLS),
+/** Where compress() stopped: the match finder's tables and the loop's variables. */
+interface CompressState {
+	head: Int32Array;
+	prev: Int32Array;
+	block: Block;
+	count: number;
+	blockStart: number;
+	i: number;
+	/** Lazy mode: a match found at i - 1 waits to see whether i has a longer one. */
+	pending: boolean;
+	prevLength: number;
+	prevDist: number;
+}
+
+/**
+ * Compresses in slices of SLICE_UNITS input bytes. The loop lives in compressSlice, a plain function: V8 does
+ * not optimize a long loop inside a generator while it runs (no on-stack replacement there), so a generator
+ * only calls it.
+ */
+function* compress(data: Uint8Array, config: LevelConfig, out: BitWriter): Work<void> {
+	const state: CompressState = {
+		head: new Int32Array(1 << HASH_BITS).fill(-1),
+		prev: new Int32Array(MAX_DISTANCE),
+		block: {
+			syms: new Uint16Array(BLOCK_SYMBOLS),
+			dists: new Uint16Array(BLOCK_SYMBOLS),
+			count: 0,
+			litFreq: new Uint32Array(286),
+			distFreq: new Uint32Array(30),
+		},
 		count: 0,
-		litFreq: new Uint32Array(286),
-		distFreq: new Uint32Array(30),
+		blockStart: 0,
+		i: 0,
+		pending: false,
+		prevLength: 0,
+		prevDist: 0,
 	};
+	while (state.i < data.length) {
+		compressSlice(data, config, out, state, state.i + SLICE_UNITS);
+		if (state.i < data.length) yield;
+	}
+	const n = data.length;
+	const { block } = state;
+	let count = state.count;
+	if (state.pending) {
+		block.syms[count] = data[n - 1];
+		block.dists[count++] = 0;
+		block.litFreq[data[n - 1]]++;
+	}
+	block.count = count;
+	flushBlock(out, block, data, state.blockStart, n, true);
+}
+
+function compressSlice(data: Uint8Array, config: LevelConfig, out: BitWriter, state: CompressState, until: number): void {
+	const n = data.length;
+	const { head, prev, block } = state;
 	const { syms, dists, litFreq, distFreq } = block;
 	const { good, lazy, nice, chain, lazyMatching } = config;
-	let count = 0;
-	let blockStart = 0;
-	let i = 0;
-	// Lazy mode: a match found at i - 1 waits to see whether i has a longer one.
-	let pending = false;
-	let prevLength = 0;
-	let prevDist = 0;
-	while (i < n) {
+	let { count, blockStart, i, pending, prevLength, prevDist } = state;
+	while (i < n && i < until) {
 		let length = 0;
 		let dist = 0;
 		if (i + 2 < n) {
@@ -433,33 +473,42 @@ function compress(data: Uint8Array, config: LevelConfig, out: BitWriter): void {
 			blockStart = covered;
 		}
 	}
-	if (pending) {
-		syms[count] = data[n - 1];
-		dists[count++] = 0;
-		litFreq[data[n - 1]]++;
-	}
-	block.count = count;
-	flushBlock(out, block, data, blockStart, n, true);
+	state.count = count;
+	state.blockStart = blockStart;
+	state.i = i;
+	state.pending = pending;
+	state.prevLength = prevLength;
+	state.prevDist = prevDist;
 }
 
 /** Raw DEFLATE data for `data`; `level` 0 (stored) to 9 (smallest), 6 by default as in zlib. */
 export function deflate(data: Uint8Array, level = 6): Uint8Array {
+	return runSync(deflateWork(data, level));
+}
+
+/** deflate() as resumable work (see work.ts). */
+export function* deflateWork(data: Uint8Array, level = 6): Work<Uint8Array> {
 	const config = LEVELS[Math.max(0, Math.min(9, Math.round(level)))];
 	const out = new BitWriter((data.length >>> 1) + 1024);
 	if (config.chain === 0) writeStored(out, data, 0, data.length, true);
-	else compress(data, config, out);
+	else yield* compress(data, config, out);
 	return out.result();
 }
 
 /** zlib data (RFC 1950: header, DEFLATE data, Adler-32) for `data`. */
 export function zlibCompress(data: Uint8Array, level = 6): Uint8Array {
-	const body = deflate(data, level);
+	return runSync(zlibCompressWork(data, level));
+}
+
+/** zlibCompress() as resumable work (see work.ts). */
+export function* zlibCompressWork(data: Uint8Array, level = 6): Work<Uint8Array> {
+	const body = yield* deflateWork(data, level);
 	const out = new Uint8Array(body.length + 6);
 	// CMF 0x78: deflate with a 32K window; FLG chosen so the 16-bit header is a multiple of 31 (no dictionary).
 	out[0] = 0x78;
 	out[1] = 0x9c;
 	out.set(body, 2);
-	const sum = adler32(data);
+	const sum = yield* adler32Work(data);
 	out[body.length + 2] = sum >>> 24;
 	out[body.length + 3] = (sum >>> 16) & 0xff;
 	out[body.length + 4] = (sum >>> 8) & 0xff;

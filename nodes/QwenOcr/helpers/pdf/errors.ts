@@ -18,7 +18,11 @@ export type PdfErrorCode =
 	/** The image uses a codec or color space this reader cannot turn into PNG/JPEG. */
 	| 'unsupported-image'
 	/** The page is several images that cannot be joined into one. */
-	| 'tiled';
+	| 'tiled'
+	/** Decoded data or an image larger than the reader's caps (limits.ts): a decompression bomb or a huge scan. */
+	| 'too-large'
+	/** More pages than MAX_PDF_PAGES selected. */
+	| 'too-many-pages';
 
 export class PdfError extends Error {
 	constructor(

@@ -4,11 +4,13 @@
  * are refused with a message by the image code.
  */
 import { PdfError } from './errors';
-import { hasZlibHeader, InflateError, inflateRaw, zlibDecompress } from './inflate';
+import { hasZlibHeader, InflateError, inflateRawWork, zlibDecompressWork } from './inflate';
 import { isWhitespace } from './lexer';
+import { DecodeLimitError, decodedBytes, MAX_STREAM_BYTES, mb, noteBuffer } from './limits';
 import { lzwDecode } from './lzw';
 import { type PdfValue, PdfDict, isNumber } from './objects';
 import { applyPredictor } from './predictor';
+import { runSync, type Work } from './work';
 
 /** Codecs that produce images rather than bytes. */
 const IMAGE_CODECS = new Set(['DCTDecode', 'JPXDecode', 'CCITTFaxDecode', 'JBIG2Decode']);
@@ -49,8 +51,28 @@ export function filterChain(dict: PdfDict, resolve: (value: PdfValue | undefined
 	});
 }
 
-/** Applies every filter of `chain` but a final image codec. */
-export function decodeFilters(raw: Uint8Array, chain: Filter[], resolve: (value: PdfValue | undefined) => PdfValue): DecodedData {
+/**
+ * Applies every filter of `chain` but a final image codec. No filter's output may pass `limit` bytes (64 MiB
+ * unless the caller's budget has less left): the decoders stop there and a PdfError ('too-large') says so.
+ */
+export function decodeFilters(
+	raw: Uint8Array,
+	chain: Filter[],
+	resolve: (value: PdfValue | undefined) => PdfValue,
+	limit = MAX_STREAM_BYTES,
+): DecodedData {
+	return runSync(decodeFiltersWork(raw, chain, resolve, limit));
+}
+
+/** decodeFilters() as resumable work (see work.ts): Flate data, the bulk of a scan, is inflated in slices. */
+export function* decodeFiltersWork(
+	raw: Uint8Array,
+	chain: Filter[],
+	resolve: (value: PdfValue | undefined) => PdfValue,
+	limit = MAX_STREAM_BYTES,
+	/** The decoded size the caller expects (an image's samples): the output buffer starts at it. */
+	expected = 0,
+): Work<DecodedData> {
 	let data = raw;
 	let truncated = false;
 	for (let i = 0; i < chain.length; i++) {
@@ -59,31 +81,52 @@ export function decodeFilters(raw: Uint8Array, chain: Filter[], resolve: (value:
 			if (i === chain.length - 1) return { data, truncated, codec: filter };
 			throw new PdfError(`${filter.name} is followed by other filters, which this reader does not support`, 'unsupported-image');
 		}
-		const result = applyFilter(data, filter, resolve);
+		let result: { data: Uint8Array; truncated: boolean } | undefined;
+		let failure: unknown;
+		try {
+			const last = i === chain.length - 1 || (i === chain.length - 2 && IMAGE_CODECS.has(chain[i + 1].name));
+			result = yield* applyFilter(data, filter, resolve, limit, last ? expected : 0);
+		} catch (error) {
+			failure = error;
+		}
+		if (failure instanceof DecodeLimitError) throw tooLarge(filter.name, limit);
+		if (failure !== undefined || !result) throw failure;
 		data = result.data;
 		truncated ||= result.truncated;
+		if (data.length > decodedBytes.largestStream) decodedBytes.largestStream = data.length;
 	}
 	return { data, truncated };
 }
 
-function applyFilter(
+/** A stream that decodes to more than the reader allows: a decompression bomb, or a scan too large to read. */
+export function tooLarge(filter: string, limit: number): PdfError {
+	return new PdfError(
+		`A ${filter} stream decodes to more than ${mb(limit)}, the most this node decodes per stream and page ` +
+			'(a decompression bomb, or a scan too large to read)',
+		'too-large',
+	);
+}
+
+function* applyFilter(
 	data: Uint8Array,
 	filter: Filter,
 	resolve: (value: PdfValue | undefined) => PdfValue,
-): { data: Uint8Array; truncated: boolean } {
+	limit: number,
+	expected: number,
+): Work<{ data: Uint8Array; truncated: boolean }> {
 	switch (filter.name) {
 		case 'FlateDecode':
-			return predict(flateDecode(data), filter.params, resolve);
+			return predict(yield* flateDecode(data, limit, expected), filter.params, resolve);
 		case 'LZWDecode': {
 			const early = filter.params ? resolve(filter.params.get('EarlyChange')) : 1;
-			return predict(lzwDecode(data, isNumber(early) ? early : 1), filter.params, resolve);
+			return predict(lzwDecode(data, isNumber(early) ? early : 1, limit), filter.params, resolve);
 		}
 		case 'ASCIIHexDecode':
 			return asciiHexDecode(data);
 		case 'ASCII85Decode':
-			return ascii85Decode(data);
+			return ascii85Decode(data, limit);
 		case 'RunLengthDecode':
-			return runLengthDecode(data);
+			return runLengthDecode(data, limit);
 		case 'Crypt': {
 			const name = filter.params ? resolve(filter.params.get('Name')) : 'Identity';
 			if (name === 'Identity' || name === null) return { data, truncated: false };
@@ -94,13 +137,13 @@ function applyFilter(
 	}
 }
 
-function flateDecode(data: Uint8Array): { data: Uint8Array; truncated: boolean } {
+function* flateDecode(data: Uint8Array, limit: number, expected: number): Work<{ data: Uint8Array; truncated: boolean }> {
 	if (data.length === 0) return { data, truncated: false };
 	let failure: unknown;
 	try {
 		// Some writers leave out the zlib header; a header-less stream is raw DEFLATE.
-		if (!hasZlibHeader(data)) return inflateRaw(data);
-		const result = zlibDecompress(data);
+		if (!hasZlibHeader(data)) return yield* inflateRawWork(data, 0, limit, expected);
+		const result = yield* zlibDecompressWork(data, limit, expected);
 		return { data: result.data, truncated: result.truncated };
 	} catch (error) {
 		failure = error;
@@ -153,8 +196,10 @@ export function asciiHexDecode(data: Uint8Array): { data: Uint8Array; truncated:
 	return { data: out.subarray(0, n), truncated: false };
 }
 
-export function ascii85Decode(data: Uint8Array): { data: Uint8Array; truncated: boolean } {
-	const out = new Uint8Array(Math.ceil((data.length * 4) / 5) + 4 * data.length);
+export function ascii85Decode(data: Uint8Array, limit = Number.MAX_SAFE_INTEGER): { data: Uint8Array; truncated: boolean } {
+	// At most 4 bytes per input character ('z'), and never more than `limit`.
+	const out = new Uint8Array(Math.min(4 * data.length + 4, limit));
+	noteBuffer(out.length);
 	let n = 0;
 	let group = 0;
 	let count = 0;
@@ -163,6 +208,7 @@ export function ascii85Decode(data: Uint8Array): { data: Uint8Array; truncated: 
 		const c = data[i];
 		if (isWhitespace(c)) continue;
 		if (c === 0x7e) break;
+		if (n + 4 > limit) throw new DecodeLimitError(limit);
 		if (c === 0x7a && count === 0) {
 			// 'z' stands for four zero bytes.
 			n += 4;
@@ -181,6 +227,7 @@ export function ascii85Decode(data: Uint8Array): { data: Uint8Array; truncated: 
 	}
 	if (count > 1) {
 		// A final partial group is padded with 'u' (84) and gives count - 1 bytes.
+		if (n + count - 1 > limit) throw new DecodeLimitError(limit);
 		for (let k = count; k < 5; k++) group = group * 85 + 84;
 		for (let k = 0; k < count - 1; k++) out[n++] = (group >>> (24 - 8 * k)) & 0xff;
 	}
@@ -188,8 +235,10 @@ export function ascii85Decode(data: Uint8Array): { data: Uint8Array; truncated: 
 	return { data: out.subarray(0, n), truncated: false };
 }
 
-export function runLengthDecode(data: Uint8Array): { data: Uint8Array; truncated: boolean } {
-	let out = new Uint8Array(Math.max(1024, data.length * 2));
+export function runLengthDecode(data: Uint8Array, limit = Number.MAX_SAFE_INTEGER): { data: Uint8Array; truncated: boolean } {
+	// Two input bytes can stand for 128 output bytes.
+	let out = new Uint8Array(Math.min(Math.max(1024, data.length * 2), limit));
+	noteBuffer(out.length);
 	let n = 0;
 	let i = 0;
 	let cut = false;
@@ -198,7 +247,9 @@ export function runLengthDecode(data: Uint8Array): { data: Uint8Array; truncated
 		if (length === 128) break;
 		const run = length < 128 ? length + 1 : 257 - length;
 		if (n + run > out.length) {
-			const bigger = new Uint8Array(Math.max(out.length * 2, n + run));
+			if (n + run > limit) throw new DecodeLimitError(limit);
+			const bigger = new Uint8Array(Math.min(Math.max(out.length * 2, n + run), limit));
+			noteBuffer(bigger.length);
 			bigger.set(out.subarray(0, n));
 			out = bigger;
 		}

@@ -3,9 +3,12 @@
  * node:zlib, and PDF streams (/FlateDecode) are zlib data.
  *
  * Huffman codes are decoded with one lookup table per code, indexed by the next `maxLength` input bits, so each
- * symbol costs a single table read. Output grows by doubling, so decoding stays linear.
+ * symbol costs a single table read. Output grows by doubling, so decoding stays linear, and never past the
+ * caller's `limit`: a decompression bomb stops with DecodeLimitError once its output would pass it.
  */
-import { adler32 } from './checksum';
+import { adler32Work } from './checksum';
+import { DecodeLimitError, noteBuffer } from './limits';
+import { runSync, SLICE_UNITS, type Work } from './work';
 import {
 	CODE_LENGTH_ORDER,
 	DIST_BASE,
@@ -144,20 +147,27 @@ class BitReader {
 	}
 }
 
-/** A growable output buffer (doubling, so total copying stays linear). */
+/** A growable output buffer (doubling, so total copying stays linear), never larger than `limit`. */
 class Output {
 	buf: Uint8Array;
 	length = 0;
 
-	constructor(capacity: number) {
-		this.buf = new Uint8Array(Math.max(capacity, 1024));
+	constructor(
+		capacity: number,
+		readonly limit: number,
+	) {
+		this.buf = new Uint8Array(Math.min(Math.max(capacity, 1024), limit));
+		noteBuffer(this.buf.length);
 	}
 
 	reserve(extra: number): Uint8Array {
 		const need = this.length + extra;
 		if (need > this.buf.length) {
+			if (need > this.limit) throw new DecodeLimitError(this.limit);
 			let capacity = this.buf.length * 2;
 			while (capacity < need) capacity *= 2;
+			capacity = Math.min(capacity, this.limit);
+			noteBuffer(capacity);
 			const bigger = new Uint8Array(capacity);
 			bigger.set(this.buf.subarray(0, this.length));
 			this.buf = bigger;
@@ -165,8 +175,9 @@ class Output {
 		return this.buf;
 	}
 
+	/** The data, without a copy: the buffer is at most the caller's limit, and copying 30 MB blocks n8n. */
 	result(): Uint8Array {
-		return this.buf.slice(0, this.length);
+		return this.buf.subarray(0, this.length);
 	}
 }
 
@@ -213,7 +224,7 @@ function readDynamicTables(input: BitReader): { literal: HuffmanTable; distance:
  * Decodes one Huffman-coded block. The hot loop keeps the bit buffer in locals (no property access per bit) and
  * writes it back to `input` when the block ends.
  */
-function decodeBlock(input: BitReader, out: Output, literal: HuffmanTable, distance: HuffmanTable): void {
+function decodeBlock(input: BitReader, out: Output, literal: HuffmanTable, distance: HuffmanTable, pauseAt: number): boolean {
 	const data = input.data;
 	const n = data.length;
 	const litTable = literal.table;
@@ -227,7 +238,10 @@ function decodeBlock(input: BitReader, out: Output, literal: HuffmanTable, dista
 	let dst = out.buf;
 	let op = out.length;
 	let problem = '';
+	let ended = false;
 	for (;;) {
+		// A slice of output is done: hand back to the caller, which resumes the same block.
+		if (op >= pauseAt) break;
 		// Refills leave 24..31 bits: enough for a code (<= 15) or 5 length bits plus a distance code (<= 15), and
 		// never bit 31, so the buffer stays a small positive integer (no heap numbers in the hot loop).
 		if (count < 15) {
@@ -256,7 +270,10 @@ function decodeBlock(input: BitReader, out: Output, literal: HuffmanTable, dista
 			dst[op++] = symbol;
 			continue;
 		}
-		if (symbol === 256) break;
+		if (symbol === 256) {
+			ended = true;
+			break;
+		}
 		symbol -= 257;
 		if (symbol >= 29) {
 			problem = 'invalid length symbol';
@@ -329,6 +346,7 @@ function decodeBlock(input: BitReader, out: Output, literal: HuffmanTable, dista
 	out.length = op;
 	if (pad > count) throw new EndOfInput();
 	if (problem) input.corrupt(problem);
+	return ended;
 }
 
 function copyStoredBlock(input: BitReader, out: Output): void {
@@ -351,12 +369,22 @@ function copyStoredBlock(input: BitReader, out: Output): void {
 	if (available < length) throw new EndOfInput();
 }
 
-/** Decodes raw DEFLATE data starting at `start`; a cut-off input gives `truncated` with what was decoded. */
-export function inflateRaw(data: Uint8Array, start = 0): InflateResult {
+/**
+ * Decodes raw DEFLATE data starting at `start`; a cut-off input gives `truncated` with what was decoded. Output
+ * that would pass `limit` bytes throws DecodeLimitError.
+ */
+export function inflateRaw(data: Uint8Array, start = 0, limit = Number.MAX_SAFE_INTEGER): InflateResult {
+	return runSync(inflateRawWork(data, start, limit));
+}
+
+/** inflateRaw() as resumable work (see work.ts): it yields about every SLICE_UNITS bytes of output. */
+export function* inflateRawWork(data: Uint8Array, start = 0, limit = Number.MAX_SAFE_INTEGER, expected = 0): Work<InflateResult> {
 	const input = new BitReader(data, start);
-	// A guess at the output size (capped: doubling takes over for very compressible data).
-	const out = new Output(Math.min((data.length - start) * 4, 1 << 26));
+	// The size the caller expects (an image's samples), else a guess (capped: doubling takes over for very
+	// compressible data). Either way no larger than the limit.
+	const out = new Output(expected > 0 ? expected : Math.min((data.length - start) * 4, 1 << 26), limit);
 	let failure: unknown;
+	let nextYield = SLICE_UNITS;
 	try {
 		let final = 0;
 		do {
@@ -364,14 +392,16 @@ export function inflateRaw(data: Uint8Array, start = 0): InflateResult {
 			const type = input.bits(2);
 			if (type === 0) {
 				copyStoredBlock(input, out);
-			} else if (type === 1) {
-				const fixed = getFixedTables();
-				decodeBlock(input, out, fixed.literal, fixed.distance);
-			} else if (type === 2) {
-				const tables = readDynamicTables(input);
-				decodeBlock(input, out, tables.literal, tables.distance);
+			} else if (type === 1 || type === 2) {
+				const tables = type === 1 ? getFixedTables() : readDynamicTables(input);
+				// decodeBlock pauses after a slice of output; the same block resumes after the yield.
+				while (!decodeBlock(input, out, tables.literal, tables.distance, out.length + SLICE_UNITS)) yield;
 			} else {
 				input.corrupt('invalid block type');
+			}
+			if (out.length >= nextYield) {
+				nextYield = out.length + SLICE_UNITS;
+				yield;
 			}
 		} while (!final);
 	} catch (error) {
@@ -401,16 +431,21 @@ export function hasZlibHeader(data: Uint8Array): boolean {
  * Decodes zlib data. Like common PDF readers it keeps whatever decodes: a missing or wrong Adler-32 is reported
  * in `checksumValid`, a cut-off stream in `truncated`. A bad header or corrupt data throws InflateError.
  */
-export function zlibDecompress(data: Uint8Array): ZlibResult {
+export function zlibDecompress(data: Uint8Array, limit = Number.MAX_SAFE_INTEGER): ZlibResult {
+	return runSync(zlibDecompressWork(data, limit));
+}
+
+/** zlibDecompress() as resumable work (see work.ts). */
+export function* zlibDecompressWork(data: Uint8Array, limit = Number.MAX_SAFE_INTEGER, expected = 0): Work<ZlibResult> {
 	if (!hasZlibHeader(data)) throw new InflateError('Not zlib data: invalid header');
 	if (data[1] & 0x20) throw new InflateError('Unsupported zlib data: preset dictionary');
-	const result = inflateRaw(data, 2);
+	const result = yield* inflateRawWork(data, 2, limit, expected);
 	if (result.truncated) return { data: result.data, truncated: true, checksumValid: undefined };
 	const at = result.end;
 	let checksumValid: boolean | undefined;
 	if (at + 4 <= data.length) {
 		const stored = ((data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3]) >>> 0;
-		checksumValid = stored === adler32(result.data);
+		checksumValid = stored === (yield* adler32Work(result.data));
 	}
 	return { data: result.data, truncated: false, checksumValid };
 }

@@ -3,6 +3,7 @@
  * xref, trailers) and content streams. Lenient where real files are sloppy: unbalanced delimiters end an
  * object instead of failing, and bad numbers read as far as they go.
  */
+import { PdfError } from './errors';
 import { PdfDict, PdfRef, PdfStream, PdfString, type PdfValue, isNumber } from './objects';
 
 export enum Token {
@@ -285,10 +286,17 @@ export interface ParserOptions {
 	refs?: boolean;
 }
 
+/**
+ * Arrays and dictionaries nested deeper than this are refused: real files nest a few levels, and a file built
+ * to nest thousands would overflow the call stack of a recursive parser.
+ */
+export const MAX_NESTING = 256;
+
 export class Parser {
 	/** The last keyword met where a value was expected (e.g. `endobj` of a truncated object), else ''. */
 	keyword = '';
 	private readonly refs: boolean;
+	private depth = 0;
 
 	constructor(
 		readonly lexer: Lexer,
@@ -323,9 +331,20 @@ export class Parser {
 			case Token.String:
 				return new PdfString(lexer.bytes);
 			case Token.ArrayStart:
-				return this.parseArray();
-			case Token.DictStart:
-				return this.parseDict();
+			case Token.DictStart: {
+				if (this.depth >= MAX_NESTING) {
+					throw new PdfError(
+						`The PDF nests arrays or dictionaries more than ${MAX_NESTING} levels deep; the file is damaged or built to overload readers`,
+						'corrupt',
+					);
+				}
+				this.depth++;
+				try {
+					return token === Token.ArrayStart ? this.parseArray() : this.parseDict();
+				} finally {
+					this.depth--;
+				}
+			}
 			case Token.Keyword:
 				if (lexer.text === 'true') return true;
 				if (lexer.text === 'false') return false;

@@ -1,4 +1,8 @@
-/** LZWDecode (§7.4.4): 9- to 12-bit codes, most significant bit first, with the /EarlyChange variant. */
+/**
+ * LZWDecode (§7.4.4): 9- to 12-bit codes, most significant bit first, with the /EarlyChange variant. Output
+ * that would pass `limit` bytes throws DecodeLimitError (one 12-bit code can stand for ~4,000 bytes).
+ */
+import { DecodeLimitError, noteBuffer } from './limits';
 
 export interface LzwResult {
 	data: Uint8Array;
@@ -6,7 +10,7 @@ export interface LzwResult {
 	truncated: boolean;
 }
 
-export function lzwDecode(input: Uint8Array, earlyChange = 1): LzwResult {
+export function lzwDecode(input: Uint8Array, earlyChange = 1, limit = Number.MAX_SAFE_INTEGER): LzwResult {
 	const prefix = new Int16Array(4096);
 	const suffix = new Uint8Array(4096);
 	const length = new Uint16Array(4096);
@@ -15,7 +19,8 @@ export function lzwDecode(input: Uint8Array, earlyChange = 1): LzwResult {
 		length[i] = 1;
 		prefix[i] = -1;
 	}
-	let out = new Uint8Array(Math.max(1024, input.length * 3));
+	let out = new Uint8Array(Math.min(Math.max(1024, input.length * 3), limit));
+	noteBuffer(out.length);
 	let op = 0;
 	let width = 9;
 	let next = 258;
@@ -48,8 +53,11 @@ export function lzwDecode(input: Uint8Array, earlyChange = 1): LzwResult {
 		}
 		const size = entry >= 0 ? length[entry] : length[previous] + 1;
 		if (op + size > out.length) {
-			let capacity = out.length * 2;
+			if (op + size > limit) throw new DecodeLimitError(limit);
+			let capacity = Math.max(out.length * 2, 1024);
 			while (capacity < op + size) capacity *= 2;
+			capacity = Math.min(capacity, limit);
+			noteBuffer(capacity);
 			const bigger = new Uint8Array(capacity);
 			bigger.set(out.subarray(0, op));
 			out = bigger;

@@ -1,4 +1,6 @@
 /** The page tree (§7.7.3): pages in order, with inherited /Resources, /MediaBox, /CropBox and /Rotate. */
+import { PdfError } from './errors';
+import { MAX_TREE_PAGES } from './limits';
 import { PdfDict, type PdfValue, dictOf, isName, isNumber } from './objects';
 import type { PdfFile } from './xref';
 
@@ -58,6 +60,12 @@ function walk(file: PdfFile, node: PdfDict, inherited: Inherited, seen: Set<PdfD
 			if (dict) walk(file, dict, own, seen, depth + 1, pages);
 		}
 		return;
+	}
+	if (pages.length >= MAX_TREE_PAGES) {
+		throw new PdfError(
+			`The PDF's page tree lists more than ${MAX_TREE_PAGES.toLocaleString('en-US')} pages; the file is damaged or built to overload readers`,
+			'too-many-pages',
+		);
 	}
 	pages.push(makePage(file, node, inherited));
 }

@@ -2,8 +2,9 @@
  * A PNG encoder (no interlacing, one IDAT) for rasters extracted from PDFs: Qwen-OCR takes PNG or JPEG, never
  * raw samples.
  */
-import { crc32 } from './checksum';
-import { zlibCompress } from './deflate';
+import { crc32Work } from './checksum';
+import { zlibCompressWork } from './deflate';
+import { runSync, SLICE_UNITS, type Work } from './work';
 
 export interface PngImage {
 	width: number;
@@ -29,12 +30,16 @@ function pngRowBytes(width: number, channels: number, bitDepth: number): number 
 }
 
 function chunk(type: string, body: Uint8Array): Uint8Array {
+	return runSync(chunkWork(type, body));
+}
+
+function* chunkWork(type: string, body: Uint8Array): Work<Uint8Array> {
 	const out = new Uint8Array(body.length + 12);
 	const view = new DataView(out.buffer);
 	view.setUint32(0, body.length);
 	for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
 	out.set(body, 8);
-	view.setUint32(8 + body.length, crc32(out, 4, 8 + body.length));
+	view.setUint32(8 + body.length, yield* crc32Work(out, 4, 8 + body.length));
 	return out;
 }
 
@@ -43,55 +48,71 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
  * smallest sum of absolute (signed) values, the heuristic libpng uses; palette and sub-byte images get None, as
  * the PNG specification recommends for them.
  */
-function filterRows(data: Uint8Array, height: number, rowBytes: number, bpp: number, adaptive: boolean): Uint8Array {
+/** filterRows in slices; the per-row work is a plain function, which V8 optimizes (see deflate.ts compress). */
+function* filterRowsWork(data: Uint8Array, height: number, rowBytes: number, bpp: number, adaptive: boolean): Work<Uint8Array> {
 	const out = new Uint8Array(height * (rowBytes + 1));
 	const candidates = adaptive ? [new Uint8Array(rowBytes), new Uint8Array(rowBytes), new Uint8Array(rowBytes)] : [];
 	const zero = new Uint8Array(rowBytes);
-	for (let y = 0; y < height; y++) {
-		const row = data.subarray(y * rowBytes, (y + 1) * rowBytes);
-		const target = y * (rowBytes + 1);
-		if (!adaptive) {
-			out.set(row, target + 1);
-			continue;
-		}
-		const up = y > 0 ? data.subarray((y - 1) * rowBytes, y * rowBytes) : zero;
-		const [sub, upRow, paeth] = candidates;
-		let bestType = 0;
-		let bestSum = sumAbs(row);
-		let best = row;
-		for (let i = 0; i < rowBytes; i++) {
-			const left = i >= bpp ? row[i - bpp] : 0;
-			const above = up[i];
-			const upperLeft = i >= bpp ? up[i - bpp] : 0;
-			sub[i] = row[i] - left;
-			upRow[i] = row[i] - above;
-			// Paeth predictor; abs() inlined since this runs for every byte.
-			const p = left + above - upperLeft;
-			const pa = p > left ? p - left : left - p;
-			const pb = p > above ? p - above : above - p;
-			const pc = p > upperLeft ? p - upperLeft : upperLeft - p;
-			paeth[i] = row[i] - (pa <= pb && pa <= pc ? left : pb <= pc ? above : upperLeft);
-		}
-		const types = [1, 2, 4];
-		for (let k = 0; k < 3; k++) {
-			const sum = sumAbs(candidates[k]);
-			if (sum < bestSum) {
-				bestSum = sum;
-				bestType = types[k];
-				best = candidates[k];
-			}
-		}
-		out[target] = bestType;
-		out.set(best, target + 1);
+	const rowsPerSlice = Math.max(1, Math.floor(SLICE_UNITS / Math.max(1, rowBytes)));
+	for (let y = 0; y < height; y += rowsPerSlice) {
+		if (y > 0) yield;
+		for (let row = y; row < Math.min(height, y + rowsPerSlice); row++) filterRow(data, row, rowBytes, bpp, adaptive, out, candidates, zero);
 	}
 	return out;
+}
+
+function filterRow(
+	data: Uint8Array,
+	y: number,
+	rowBytes: number,
+	bpp: number,
+	adaptive: boolean,
+	out: Uint8Array,
+	candidates: Uint8Array[],
+	zero: Uint8Array,
+): void {
+	const row = data.subarray(y * rowBytes, (y + 1) * rowBytes);
+	const target = y * (rowBytes + 1);
+	if (!adaptive) {
+		out.set(row, target + 1);
+		return;
+	}
+	const up = y > 0 ? data.subarray((y - 1) * rowBytes, y * rowBytes) : zero;
+	const [sub, upRow, paeth] = candidates;
+	let bestType = 0;
+	let bestSum = sumAbs(row);
+	let best = row;
+	for (let i = 0; i < rowBytes; i++) {
+		const left = i >= bpp ? row[i - bpp] : 0;
+		const above = up[i];
+		const upperLeft = i >= bpp ? up[i - bpp] : 0;
+		sub[i] = row[i] - left;
+		upRow[i] = row[i] - above;
+		// Paeth predictor; abs() inlined since this runs for every byte.
+		const p = left + above - upperLeft;
+		const pa = p > left ? p - left : left - p;
+		const pb = p > above ? p - above : above - p;
+		const pc = p > upperLeft ? p - upperLeft : upperLeft - p;
+		paeth[i] = row[i] - (pa <= pb && pa <= pc ? left : pb <= pc ? above : upperLeft);
+	}
+	const types = [1, 2, 4];
+	for (let k = 0; k < 3; k++) {
+		const sum = sumAbs(candidates[k]);
+		if (sum < bestSum) {
+			bestSum = sum;
+			bestType = types[k];
+			best = candidates[k];
+		}
+	}
+	out[target] = bestType;
+	out.set(best, target + 1);
 }
 
 /**
  * The per-row heuristic helps smooth images (photos, gradients) but hurts noisy or flat ones such as scanned
  * paper, where unfiltered rows compress better. Compressing a sample of rows both ways (fast level) decides.
  */
-function adaptiveFilteringPays(data: Uint8Array, height: number, rowBytes: number, bpp: number): boolean {
+function* adaptiveFilteringPays(data: Uint8Array, height: number, rowBytes: number, bpp: number): Work<boolean> {
 	const blocks = 16;
 	const blockRows = 8;
 	let rows: Uint8Array;
@@ -107,8 +128,8 @@ function adaptiveFilteringPays(data: Uint8Array, height: number, rowBytes: numbe
 			rows.set(data.subarray(start * rowBytes, (start + blockRows) * rowBytes), k * blockRows * rowBytes);
 		}
 	}
-	const filtered = zlibCompress(filterRows(rows, sampleHeight, rowBytes, bpp, true), 1).length;
-	const plain = zlibCompress(filterRows(rows, sampleHeight, rowBytes, bpp, false), 1).length;
+	const filtered = (yield* zlibCompressWork(yield* filterRowsWork(rows, sampleHeight, rowBytes, bpp, true), 1)).length;
+	const plain = (yield* zlibCompressWork(yield* filterRowsWork(rows, sampleHeight, rowBytes, bpp, false), 1)).length;
 	return filtered < plain;
 }
 
@@ -120,6 +141,11 @@ function sumAbs(row: Uint8Array): number {
 }
 
 export function encodePng(image: PngImage): Uint8Array {
+	return runSync(encodePngWork(image));
+}
+
+/** encodePng() as resumable work (see work.ts). */
+export function* encodePngWork(image: PngImage): Work<Uint8Array> {
 	const { width, height, channels, palette } = image;
 	const bitDepth = image.bitDepth ?? 8;
 	if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -142,11 +168,14 @@ export function encodePng(image: PngImage): Uint8Array {
 	header[9] = palette ? 3 : COLOR_TYPES[channels];
 	// Bytes 10-12: compression 0 (deflate), filter method 0 (adaptive), interlace 0 (none).
 	const bpp = Math.max(1, (channels * bitDepth) >> 3);
-	const adaptive = !palette && bitDepth === 8 && adaptiveFilteringPays(image.data, height, rowBytes, bpp);
-	const filtered = filterRows(image.data, height, rowBytes, bpp, adaptive);
+	const adaptive = !palette && bitDepth === 8 && (yield* adaptiveFilteringPays(image.data, height, rowBytes, bpp));
+	yield;
+	const filtered = yield* filterRowsWork(image.data, height, rowBytes, bpp, adaptive);
 	const chunks = [Uint8Array.from(SIGNATURE), chunk('IHDR', header)];
 	if (palette) chunks.push(chunk('PLTE', palette));
-	chunks.push(chunk('IDAT', zlibCompress(filtered, image.level ?? 6)), chunk('IEND', new Uint8Array(0)));
+	const compressed = yield* zlibCompressWork(filtered, image.level ?? 6);
+	yield;
+	chunks.push(yield* chunkWork('IDAT', compressed), chunk('IEND', new Uint8Array(0)));
 	let total = 0;
 	for (const c of chunks) total += c.length;
 	const out = new Uint8Array(total);

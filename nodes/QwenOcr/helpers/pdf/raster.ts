@@ -5,6 +5,7 @@
  */
 import { type ColorSpace, toRgb } from './colorSpace';
 import { PdfError } from './errors';
+import { MAX_STREAM_BYTES, mb } from './limits';
 
 export interface Raster {
 	width: number;
@@ -96,6 +97,13 @@ function convertGeneric(
 		return table;
 	});
 	const channels = colorSpace.kind === 'gray' || colorSpace.kind === 'ink' ? 1 : 3;
+	if (width * height * channels > MAX_STREAM_BYTES) {
+		throw new PdfError(
+			`The scanned image is ${width} × ${height} pixels; converted to 8-bit ${channels === 1 ? 'gray' : 'RGB'} it would pass ` +
+				`${mb(MAX_STREAM_BYTES)}, the most this node decodes per page. Scan at 300 dpi or as JPEG.`,
+			'too-large',
+		);
+	}
 	const out = new Uint8Array(width * height * channels);
 	const pixel = new Uint8Array(components);
 	let o = 0;

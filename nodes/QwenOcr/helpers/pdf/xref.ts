@@ -5,6 +5,7 @@
  */
 import { PdfError } from './errors';
 import { decodeFilters, filterChain } from './filters';
+import { DecodeBudget, MAX_STRUCTURE_BYTES } from './limits';
 import { Lexer, Parser, Token, indexOf, isRegular, isWhitespace, lastIndexOf, parseIndirectObject } from './lexer';
 import { PdfDict, PdfRef, PdfStream, type PdfValue, dictOf, isName, isNumber } from './objects';
 
@@ -37,6 +38,8 @@ export class PdfFile {
 	private readonly cache = new Map<number, PdfValue>();
 	private readonly objectStreams = new Map<number, ObjectStream | null>();
 	private readonly inProgress = new Set<number>();
+	/** Object and xref streams stay cached while the file is open: together they may decode to 64 MiB. */
+	private readonly structureBudget = new DecodeBudget(MAX_STRUCTURE_BYTES, 'structure');
 
 	constructor(readonly buf: Uint8Array) {
 		this.headerOffset = Math.max(0, indexOf(buf, '%PDF-', 0, Math.min(buf.length, 1029)));
@@ -128,8 +131,9 @@ export class PdfFile {
 				} catch (error) {
 					failure = error;
 				}
-				// A damaged object stream just lacks its objects; anything else is a real failure.
-				if (failure !== undefined && !(failure instanceof PdfError && failure.code !== 'encrypted')) throw failure;
+				// A damaged object stream just lacks its objects; anything else (a password, a bomb) is a real failure.
+				const damaged = failure instanceof PdfError && failure.code !== 'encrypted' && failure.code !== 'too-large';
+				if (failure !== undefined && !damaged) throw failure;
 			}
 			this.objectStreams.set(num, stream);
 		}
@@ -154,9 +158,15 @@ export class PdfFile {
 		return { data, nums, offsets };
 	}
 
-	/** A stream's data with its filters applied (an image codec at the end is left applied-not). */
-	decode(stream: PdfStream): Uint8Array {
-		return decodeFilters(stream.raw, filterChain(stream.dict, (v) => this.resolve(v)), (v) => this.resolve(v)).data;
+	/**
+	 * A stream's data with its filters applied (an image codec at the end is left applied-not), charged to
+	 * `budget` (a page's, or the file structure's): a stream may decode to at most what the budget has left.
+	 */
+	decode(stream: PdfStream, budget: DecodeBudget = this.structureBudget): Uint8Array {
+		const resolve = (v: PdfValue | undefined) => this.resolve(v);
+		const data = decodeFilters(stream.raw, filterChain(stream.dict, resolve), resolve, budget.streamLimit).data;
+		budget.charge(data.length);
+		return data;
 	}
 
 	private hasCatalog(): boolean {

@@ -116,9 +116,11 @@ function realImageMagick(): string | undefined {
 }
 
 const convert = realImageMagick();
-(convert ? describe : describe.skip)('sniffImage on files written by ImageMagick', () => {
+// Never skipped: `bash test/scripts/run.sh test` installs ImageMagick when it is missing.
+describe('sniffImage on files written by ImageMagick', () => {
 	let directory: string;
 	beforeAll(() => {
+		if (!convert) throw new Error('ImageMagick (/usr/bin/convert) is missing: run the tests with bash test/scripts/run.sh test, which installs it');
 		directory = mkdtempSync(join(tmpdir(), 'qwen-ocr-image-'));
 	});
 	afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -135,3 +135,68 @@ describe('several files per item', () => {
 		expect(error?.description).toMatch(/data/);
 	});
 });
+
+describe('large and turned PDF pages', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { makeFlatePdf } = require('../../../engine/pdf') as { makeFlatePdf: (spec: { width: number; height: number; pages: number; kind: string; rotate?: number }) => Buffer };
+	const sentImages = () => generationRequests(emulator).map((request) => request.images![0]);
+	const imageEntry = (index: number) => (generationRequests(emulator)[index].body.input as any).messages[0].content[0] as IDataObject;
+
+	it('a Flate page above Max Pixels is scaled to what smart_resize gives before encoding (one resampling)', async () => {
+		const scan = makeFlatePdf({ width: 1654, height: 2339, pages: 1, kind: 'gray' }); // A4 at 200 dpi
+		const { items, error } = await runQwenOcr(emulator, { operation: 'textRecognition', options: { maxPixels: 1_000_000 } }, [bytesItem(scan, 'a4.pdf', 'application/pdf')]);
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(1);
+		// smart_resize(2339, 1654, 3136, 1,000,000, 28) = 1176 × 840: DashScope will not resize it again.
+		expect(sentImages()[0]).toMatchObject({ sniffedFormat: 'png', width: 840, height: 1176 });
+		expect(imageEntry(0).max_pixels).toBe(1_000_000);
+	}, 300_000);
+
+	it('without Max Pixels, the model default of the region bounds the page (28-pixel patches: 6,422,528)', async () => {
+		const scan = makeFlatePdf({ width: 2480, height: 3508, pages: 1, kind: 'gray' }); // A4 at 300 dpi, 8.7 MP
+		await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(scan, 'a4.pdf', 'application/pdf')]);
+		const sent = sentImages()[0] as { width: number; height: number };
+		expect(sent.width * sent.height).toBeLessThanOrEqual(28 * 28 * 8192);
+		expect([sent.width % 28, sent.height % 28]).toEqual([0, 0]);
+		// A bilevel scan stays 1 bit at full size: DashScope resizes it, at a fraction of the work and bytes.
+		emulator.reset();
+		await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(makeFlatePdf({ width: 2480, height: 3508, pages: 1, kind: 'bilevel' }), 'a4.pdf', 'application/pdf')]);
+		expect(sentImages()[0]).toMatchObject({ width: 2480, height: 3508 });
+	}, 300_000);
+
+	it('a colour page whose PNG would pass 10 MB is scaled until it fits, with a warning, instead of being refused', async () => {
+		// Photo-like noise does not compress: 1800 × 2000 RGB is 10.8 MB of samples.
+		const width = 1800;
+		const height = 2000;
+		const noise = Buffer.alloc(width * height * 3);
+		let state = 7;
+		for (let i = 0; i < noise.length; i++) noise[i] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+		const { PdfBuilder, addPages } = await import('./pdf/pdfBuilder');
+		const b = new PdfBuilder();
+		const image = b.add(PdfBuilder.stream(`/Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode`, zlibDeflate(noise)));
+		const scan = b.build(addPages(b, [{ content: 'q 200 0 0 100 0 0 cm /Im0 Do Q', images: { Im0: image } }]));
+		const { items, error } = await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(scan, 'photo.pdf', 'application/pdf')]);
+		expect(error).toBeUndefined();
+		const sent = sentImages()[0];
+		expect(sent.bytes).toBeLessThanOrEqual(10_485_760);
+		expect(sent.width).toBeLessThan(width);
+		expect((items[0].json._qwenOcr as IDataObject).warnings).toEqual([expect.stringMatching(/Page 1: its PNG was 1\d\.\d MB, over DashScope's 10 MB limit; it was scaled down to \d+ × \d+ pixels/)]);
+	}, 300_000);
+
+	it('a page shown turned (/Rotate 90) is sent upright; a turned JPEG page asks DashScope to straighten it', async () => {
+		const turned = makeFlatePdf({ width: 300, height: 200, pages: 1, kind: 'gray', rotate: 90 });
+		await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(turned, 'turned.pdf', 'application/pdf')]);
+		expect(sentImages()[0]).toMatchObject({ sniffedFormat: 'png', width: 200, height: 300 });
+		expect(imageEntry(0).enable_rotate).toBeUndefined();
+		emulator.reset();
+		const jpegPage = pdf('scan-jpeg.pdf').toString('latin1').replace('/Type /Page ', '/Type /Page /Rotate 270 ');
+		const { items } = await runQwenOcr(emulator, { operation: 'textRecognition' }, [bytesItem(Buffer.from(jpegPage, 'latin1'), 'turned.pdf', 'application/pdf')]);
+		expect(items[0].json.text).toBe(truth('receipt.jpg').text);
+		expect(imageEntry(0).enable_rotate).toBe(true);
+	});
+});
+
+function zlibDeflate(data: Buffer): Buffer {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	return (require('zlib') as typeof import('zlib')).deflateSync(data, { level: 1 });
+}

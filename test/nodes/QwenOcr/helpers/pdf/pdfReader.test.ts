@@ -1,4 +1,6 @@
 /** The reader against synthetic PDFs covering structures and encodings the fixtures don't. */
+import { readFileSync } from 'fs';
+import path from 'path';
 import * as zlib from 'zlib';
 
 import { PdfError, isPdf, openPdf } from '../../../../../nodes/QwenOcr/helpers/pdf/pdf';
@@ -117,7 +119,8 @@ describe('file structure', () => {
 		const root = b.add(`<< /Type /Catalog /Pages ${tree} 0 R >>`);
 		const doc = openPdf(b.build(root));
 		expect(doc.pageCount).toBe(1);
-		expect(doc.extractPageImage(1)).toMatchObject({ format: 'png', rotate: 90, width: W, height: H });
+		// The page is shown turned 90 degrees: the PNG is turned upright (width and height swap).
+		expect(doc.extractPageImage(1)).toMatchObject({ format: 'png', rotate: 0, turned: 90, width: H, height: W });
 		expect(caught(() => doc.extractPageImage(2)).code).toBe('page-range');
 	});
 
@@ -279,13 +282,31 @@ describe('which pages are scans', () => {
 		expect(rgbOf(pdf).equals(grayToRgb(GRAY))).toBe(true);
 	});
 
-	it('reports the rotation that shows a turned image upright', () => {
+	it('turns a rotated page upright before encoding (image matrix and /Rotate), pixel for pixel', () => {
 		// Image drawn turned: its top edge faces right on the page (90 degrees clockwise).
 		const turned = 'q 0 -200 100 0 0 200 cm /Im0 Do Q';
 		const image = openPdf(onePage(grayDict, GRAY, { content: turned, extra: '/MediaBox [0 0 100 200]' })).extractPageImage(1);
-		expect(image.rotate).toBe(90);
+		expect(image).toMatchObject({ rotate: 0, turned: 90, width: H, height: W, warnings: [] });
+		// Turned 90 degrees clockwise: output (x, y) is source (y, H - 1 - x).
+		const expected90 = Buffer.alloc(W * H);
+		for (let y = 0; y < W; y++) for (let x = 0; x < H; x++) expected90[y * H + x] = GRAY[(H - 1 - x) * W + y];
+		expect(decodePng(Buffer.from(image.data)).rgb.equals(grayToRgb(expected90))).toBe(true);
 		const upsideDown = 'q -200 0 0 -100 200 100 cm /Im0 Do Q';
-		expect(openPdf(onePage(grayDict, GRAY, { content: upsideDown, extra: '/Rotate 90' })).extractPageImage(1).rotate).toBe(270);
+		const turned270 = openPdf(onePage(grayDict, GRAY, { content: upsideDown, extra: '/Rotate 90' })).extractPageImage(1);
+		expect(turned270).toMatchObject({ rotate: 0, turned: 270, width: H, height: W });
+		const expected270 = Buffer.alloc(W * H);
+		for (let y = 0; y < W; y++) for (let x = 0; x < H; x++) expected270[y * H + x] = GRAY[x * W + (W - 1 - y)];
+		expect(decodePng(Buffer.from(turned270.data)).rgb.equals(grayToRgb(expected270))).toBe(true);
+		const half = openPdf(onePage(grayDict, GRAY, { extra: '/Rotate 180' })).extractPageImage(1);
+		expect(decodePng(Buffer.from(half.data)).rgb.equals(grayToRgb(Buffer.from(GRAY).reverse()))).toBe(true);
+	});
+
+	it('keeps the turn of a JPEG page (passed through) for the request to correct', () => {
+		const jpeg = readFileSync(path.join(__dirname, '../../../../fixtures/images/receipt.jpg'));
+		const dict = '/Width 320 /Height 370 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode';
+		const image = openPdf(onePage(dict, jpeg, { extra: '/Rotate 270' })).extractPageImage(1);
+		expect(image).toMatchObject({ format: 'jpeg', rotate: 270, turned: 0 });
+		expect(Buffer.from(image.data).equals(jpeg)).toBe(true);
 	});
 
 	it('refuses visible text over the image, allows a few characters and text hidden under it', () => {

@@ -6,16 +6,12 @@ import { encodePng } from '../../../../../nodes/QwenOcr/helpers/pdf/png';
 import { decodePng } from './pngDecode';
 import { scanLikePage, seededRandom } from './testData';
 
-/** ImageMagick as a second, independent PNG reader, when the real one is installed. */
-const hasImageMagick = (() => {
-	try {
-		return fs.existsSync('/usr/bin/convert') && execFileSync('convert', ['-version']).toString().includes('ImageMagick');
-	} catch {
-		return false;
-	}
-})();
-
+/**
+ * ImageMagick as a second, independent PNG reader; never skipped: `bash test/scripts/run.sh test`
+ * installs it when it is missing.
+ */
 function imageMagickRgb(png: Uint8Array): Buffer {
+	if (!fs.existsSync('/usr/bin/convert')) throw new Error('ImageMagick (/usr/bin/convert) is missing: run the tests with bash test/scripts/run.sh test, which installs it');
 	return execFileSync('convert', ['png:-', '-depth', '8', 'rgb:-'], { input: png, maxBuffer: 1 << 26 });
 }
 
@@ -42,7 +38,7 @@ describe('encodePng', () => {
 		expect(decoded).toMatchObject({ width, height, bitDepth: 8, colorType: 2 });
 		expect(decoded.rgb.equals(Buffer.from(data))).toBe(true);
 		expect(new Set(decoded.filters).size).toBeGreaterThan(1);
-		if (hasImageMagick) expect(imageMagickRgb(encodePng({ width, height, channels: 3, data })).equals(Buffer.from(data))).toBe(true);
+		expect(imageMagickRgb(encodePng({ width, height, channels: 3, data })).equals(Buffer.from(data))).toBe(true);
 	});
 
 	it('encodes gray at 1, 2, 4 and 8 bits', () => {
@@ -62,7 +58,7 @@ describe('encodePng', () => {
 					expect(decoded.rgb[(y * width + x) * 3]).toBe(Math.round((sample * 255) / max));
 				}
 			}
-			if (hasImageMagick) expect(imageMagickRgb(png).equals(decoded.rgb)).toBe(true);
+			expect(imageMagickRgb(png).equals(decoded.rgb)).toBe(true);
 		}
 	});
 
@@ -88,7 +84,7 @@ describe('encodePng', () => {
 			expect(decoded.filters.every((f) => f === 0)).toBe(true);
 			const expected = Buffer.concat(indexes.map((i) => Buffer.from(palette.subarray(i * 3, i * 3 + 3))));
 			expect(decoded.rgb.equals(expected)).toBe(true);
-			if (hasImageMagick) expect(imageMagickRgb(png).equals(expected)).toBe(true);
+			expect(imageMagickRgb(png).equals(expected)).toBe(true);
 		}
 	});
 
@@ -102,20 +98,18 @@ describe('encodePng', () => {
 		expect(ga.rgb[3]).toBe(data[2]);
 	});
 
-	it('compresses 2500x3500 grayscale scan pages about as well as zlib, in seconds', () => {
+	it('compresses 2500x3500 grayscale scan pages about as well as zlib', () => {
 		const width = 2500;
 		const height = 3500;
 		for (const paper of ['clean', 'noisy'] as const) {
 			const page = scanLikePage(width, height, 3, paper);
-			const started = Date.now();
+			// Its speed is the benchmark's to measure (test/benchmark/pdf-pages.js), not a timed test's.
 			const png = encodePng({ width, height, channels: 1, data: page });
-			const elapsed = Date.now() - started;
 			const decoded = decodePng(png);
 			expect(decoded.rgb.length).toBe(width * height * 3);
 			for (let i = 0; i < page.length; i += 997) expect(decoded.rgb[i * 3]).toBe(page[i]);
 			// Within 5% of zlib level 6 on the unfiltered samples (scanned paper compresses best unfiltered).
 			expect(png.length).toBeLessThan(zlib.deflateSync(page, { level: 6 }).length * 1.05);
-			expect(elapsed).toBeLessThan(10000);
 		}
 	});
 
