@@ -173,7 +173,7 @@ function checkCancelRun(result) {
  * `ownItemChecks`: the check looks at every item itself (items may be cut off or failed on any output).
  * `checkRun`: the workflow is expected not to finish (canceled); it replaces every other check.
  * @type {Record<string, { operation: string, input: string, errorItems?: number[], ownItemChecks?: boolean,
- *   check?: (items: any[], outputs: any[][]) => string, checkRun?: (result: any) => string }>}
+ *   check?: (items: any[], outputs: any[][], result: any) => string, checkRun?: (result: any) => string }>}
  */
 const EXPECTATIONS = {
 	qwenOcrExample17: {
@@ -281,6 +281,21 @@ const EXPECTATIONS = {
 			assert.equal(good.json.text, truth('receipt.jpg').text, 'the good scan is read');
 			assert.ok(good.json._qwenOcr?.requestId, 'the good scan: request id');
 			return 'bomb refused at 64 MiB, scan read';
+		},
+	},
+	qwenOcrExample23: {
+		operation: 'textRecognition',
+		input: 'binary PDF, JPEG page with /Rotate 270',
+		check(items, _outputs, result) {
+			assert.equal(items.length, 1, 'one item for the one page');
+			assert.equal(items[0].json.text, truth('receipt.jpg').text, 'the turned page is read');
+			assert.equal(items[0].json.page, 1, 'page 1');
+			// A JPEG page is passed through as it is: its request asks DashScope to turn it upright.
+			const entries = fs.readFileSync(result.requestLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+			const sent = entries.filter((entry) => entry.requestId === items[0].json._qwenOcr.requestId);
+			assert.equal(sent.length, 1, 'the page\'s request is in the emulator\'s log');
+			assert.equal(sent[0].images[0].enableRotate, true, 'enable_rotate on the turned page\'s request');
+			return 'read upright, enable_rotate sent';
 		},
 	},
 	qwenOcrExample13: {
@@ -481,7 +496,7 @@ function checkWorkflow(workflow, result) {
 		assert.equal(meta.truncated, false, `item ${i}: truncated`);
 		assert.ok(item.pairedItem !== undefined, `item ${i}: pairedItem missing`);
 	}
-	return { summary: /** @type {NonNullable<typeof expectation.check>} */ (expectation.check)(items, outputs) };
+	return { summary: /** @type {NonNullable<typeof expectation.check>} */ (expectation.check)(items, outputs, result) };
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -295,6 +295,9 @@ npm pack --silent --pack-destination "$WORK/pack" >"$WORK/pack.log" 2>&1 || {
 TARBALL=$(ls "$WORK"/pack/n8n-nodes-qwen-ocr-*.tgz)
 mkdir -p "$HOSTILE_DIR" && cp "$ROOT/test/fixtures/pdf/scan-jpeg.pdf" "$HOSTILE_DIR/scan.pdf"
 node -e "process.stdout.write(require('$ROOT/test/engine/hostilePdf').flateBombPdf())" >"$HOSTILE_DIR/flate-bomb.pdf"
+# Workflow 23: the receipt scan's page shown turned (/Rotate 270), as a phone-scanned PDF often is.
+mkdir -p "$HOSTILE_DIR/turned"
+node -e "const fs = require('fs'); process.stdout.write(Buffer.from(fs.readFileSync('$ROOT/test/fixtures/pdf/scan-jpeg.pdf', 'latin1').replace('/Type /Page ', '/Type /Page /Rotate 270 '), 'latin1'))" >"$HOSTILE_DIR/turned/turned.pdf"
 log "packed $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) kB)"
 
 NODE1=

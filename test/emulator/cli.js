@@ -75,7 +75,7 @@ function summarise(e) {
 		model: e.model,
 		task: e.task,
 		answeredAs: e.answeredAs,
-		images: e.images.map((i) => ({ source: i.source, format: i.sniffedFormat, width: i.width, height: i.height, bytes: i.bytes, sha256: i.sha256 })),
+		images: e.images.map((i) => ({ source: i.source, format: i.sniffedFormat, width: i.width, height: i.height, bytes: i.bytes, sha256: i.sha256, enableRotate: i.enable_rotate })),
 		imageUrls: collectUrls(body?.input?.messages ?? body?.messages),
 		inputSha256: inputHashes(body),
 		chat: e.chat,
