@@ -70,20 +70,24 @@ function makePng(width = WIDTH, height = HEIGHT) {
 	]);
 }
 
-/** The image's path (written once per machine) and what the emulator answers for it. */
-function bigImage() {
-	const file = path.join(os.tmpdir(), `qwen-ocr-bench-${WIDTH}x${HEIGHT}.png`);
+/**
+ * The image's path (written once per machine) and what the emulator answers for it: 1000x700 is
+ * the 2 MB PNG, 1640x1640 the 8 MB one (over the 10 MB inline limit once base64-encoded: uploaded).
+ */
+function bigImage(width = WIDTH, height = HEIGHT) {
+	const file = path.join(os.tmpdir(), `qwen-ocr-bench-${width}x${height}.png`);
 	if (!fs.existsSync(file)) {
 		const tmp = `${file}.${process.pid}`;
-		fs.writeFileSync(tmp, makePng());
+		fs.writeFileSync(tmp, makePng(width, height));
 		fs.renameSync(tmp, file);
 	}
+	const bytes = fs.statSync(file).size;
 	return {
 		file,
-		fileName: 'noise-2mb.png',
+		fileName: `noise-${Math.round(bytes / 1e6)}mb.png`,
 		mimeType: 'image/png',
-		bytes: fs.statSync(file).size,
-		expectedText: `(unrecognised image ${WIDTH}x${HEIGHT})`,
+		bytes,
+		expectedText: `(unrecognised image ${width}x${height})`,
 	};
 }
 

@@ -43,7 +43,7 @@ const mb = (bytes) => +(bytes / 2 ** 20).toFixed(1);
 
 /**
  * The image the items carry.
- * @typedef {{ data: Buffer, fileName: string, mimeType: string, expectedText: string }} BenchImage
+ * @typedef {{ data?: Buffer, file?: string, fileName: string, mimeType: string, expectedText: string }} BenchImage
  */
 
 /** @param {string} name a fixture under test/fixtures/images @returns {BenchImage} */
@@ -63,8 +63,10 @@ function fixtureImage(name) {
  * @param {BenchImage} image @param {number} n
  */
 function makeItems(image, n) {
+	// A file on disk (filesystem mode) is streamed into n8n's store by the trigger, not held in memory.
+	const content = image.file ? { file: image.file } : { data: /** @type {Buffer} */ (image.data).toString('base64') };
 	const binary = {
-		data: image.data.toString('base64'),
+		...content,
 		mimeType: image.mimeType,
 		fileName: image.fileName,
 		fileExtension: image.fileName.split('.').pop(),

@@ -26,7 +26,8 @@ const GENERATION = /\/(generation|chat\/completions)$/;
 
 async function main() {
 	const apiKey = process.env.BENCH_API_KEY || 'sk-benchmark-emulator-key';
-	const emulator = await startEmulator({ apiKey, port: 0 });
+	// Uploads are looked up right after they arrive: keeping the last 64 is plenty (200 x 8 MB would be 1.6 GB).
+	const emulator = await startEmulator({ apiKey, port: 0, maxStoredUploads: 64 });
 
 	/** @type {{ path: string, body: any } | null} */
 	let first = null;

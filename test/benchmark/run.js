@@ -10,7 +10,8 @@
  *   node test/benchmark/run.js [options]      measures dist/ as it is (build first)
  *
  * Options:
- *   --quick                    100 items only, 1 run per figure, 100-item memory runs, throttled runs of 30 s
+ *   --quick                    100 items only, 1 run per figure, 100-item memory runs, throttled runs of 30 s,
+ *                              memory-bound runs at concurrency 5 only (200 PNGs, the 60-page PDF)
  *   --items 100,1000           item counts of the throughput table
  *   --concurrency 1,4,16       concurrencies of the throughput table
  *   --rounds 3                 runs per figure (the median is reported)
@@ -20,7 +21,11 @@
  *   --throttled-seconds 180    length of each throttled run (10 requests per 1-second window)
  *   --throttled-latency 50,1500
  *   --throttled-concurrency 32
- *   --only throughput,memory,throttled    run only these parts
+ *   --bound-concurrency 5,16   concurrencies of the memory-bound runs (8 MB PNGs and a scanned PDF, filesystem mode)
+ *   --bound-items 20,200       item counts of the 8 MB PNG runs
+ *   --bound-pages 10,60        page counts of the scanned PDF (one item, 2480x3508 JPEG pages of ~1 MB)
+ *   --only throughput,memory,bound,throttled    run only these parts
+ *   --label NAME               the build's name in the memory-bound table (default: dist, or the --dist directory)
  *   --serial                   run the memory and the throttled runs one after the other (by default
  *                              they overlap: they measure RSS and quota use, not speed)
  *   --profile                  always profile (node and floor, V8 CPU profiler); by default only
@@ -55,10 +60,14 @@ function parseArgs(argv) {
 		image: 'receipt.jpg',
 		memoryItems: [100, 1000],
 		memoryConcurrency: 16,
+		boundConcurrency: [5, 16],
+		boundItems: [20, 200],
+		boundPages: [10, 60],
 		throttledSeconds: 180,
 		throttledLatency: [50, 1500],
 		throttledConcurrency: 32,
-		only: ['throughput', 'memory', 'throttled'],
+		only: ['throughput', 'memory', 'bound', 'throttled'],
+		label: '',
 		profile: /** @type {'auto' | 'always' | 'never'} */ ('auto'),
 		serial: false,
 		dist: path.join(ROOT, 'dist'),
@@ -78,6 +87,9 @@ function parseArgs(argv) {
 			case '--latency-ms': args.latencyMs = Number(value()); break;
 			case '--image': args.image = value(); break;
 			case '--memory-items': args.memoryItems = numbers(value()); break;
+			case '--bound-concurrency': args.boundConcurrency = numbers(value()); break;
+			case '--bound-items': args.boundItems = numbers(value()); break;
+			case '--bound-pages': args.boundPages = numbers(value()); break;
 			case '--throttled-seconds': args.throttledSeconds = Number(value()); break;
 			case '--throttled-latency': args.throttledLatency = numbers(value()); break;
 			case '--throttled-concurrency': args.throttledConcurrency = Number(value()); break;
@@ -87,6 +99,7 @@ function parseArgs(argv) {
 			case '--no-profile': args.profile = 'never'; break;
 			case '--dist': args.dist = path.resolve(value()); break;
 			case '--out': args.out = value(); break;
+			case '--label': args.label = value(); break;
 			case '--help': case '-h':
 				console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^[\s\S]*?\/\*\*/, ''));
 				process.exit(0);
@@ -99,6 +112,9 @@ function parseArgs(argv) {
 		if (!given.has('--rounds')) args.rounds = 1;
 		if (!given.has('--memory-items')) args.memoryItems = [100];
 		if (!given.has('--throttled-seconds')) args.throttledSeconds = 30;
+		if (!given.has('--bound-concurrency')) args.boundConcurrency = [5];
+		if (!given.has('--bound-items')) args.boundItems = [200];
+		if (!given.has('--bound-pages')) args.boundPages = [60];
 	}
 	return args;
 }
@@ -271,6 +287,32 @@ function memoryTable(runs) {
 	const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
 	for (const r of runs) {
 		lines.push(`| ${[r.client === 'node' ? '(a) node' : '(b) floor', r.items, fixed(r.rssIdleMb, 0), fixed(r.peakRssMb, 0), fixed(r.rssAfterMb, 0), fixed(r.rssAfterGcMb, 0), `${fixed(r.heapUsedIdleMb, 0)} → ${fixed(r.heapUsedAfterGcMb, 0)}`, fixed(r.peakHeapMb, 0), fixed((r.items / r.wallMs) * 1000), r.items - r.ok].join(' | ')} |`);
+	}
+	return lines.join('\n');
+}
+
+/**
+ * The memory-bound runs against their bound: peak RSS - baseline <= Concurrency x 3 x the largest
+ * encoded image, plus the PDF itself (read whole, once: a PDF can only be parsed with random access).
+ * Baseline: the RSS right before the run, after the warm-up and a full GC.
+ * @param {any} r
+ */
+function boundFigures(r) {
+	const growthMb = r.peakRssMb - r.rssBeforeMb;
+	const heldMb = r.workload === 'pdf' ? r.inputBytes / 2 ** 20 : 0;
+	const boundMb = (r.concurrency * 3 * r.encodedBytes) / 2 ** 20 + heldMb;
+	return { growthMb, heldMb, boundMb, met: growthMb <= boundMb };
+}
+
+/** @param {any[]} runs */
+function boundTable(runs) {
+	const head = ['build', 'input', 'conc.', 'baseline RSS MB', 'peak RSS MB', 'peak - baseline MB', 'largest encoded image (E) MB', 'bound: c × 3 × E (+ PDF held) MB', 'within', 'encoded images alive at most', 'items/s', 'lost'];
+	const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+	for (const r of runs) {
+		const f = boundFigures(r);
+		const input = r.workload === 'pdf' ? `1 PDF, ${r.pages} pages (${fixed(r.inputBytes / 2 ** 20)} MB)` : `${r.items} × ${fixed(r.inputBytes / 2 ** 20)} MB PNG`;
+		const bound = f.heldMb ? `${fixed(f.boundMb - f.heldMb, 0)} + ${fixed(f.heldMb, 0)}` : fixed(f.boundMb, 0);
+		lines.push(`| ${[r.build, input, r.concurrency, fixed(r.rssBeforeMb, 0), fixed(r.peakRssMb, 0), fixed(f.growthMb, 0), fixed(r.encodedBytes / 2 ** 20, 2), bound, f.met ? 'yes' : '**no**', r.encodedImagesPeak ?? '-', fixed((r.expectedOutputs / r.wallMs) * 1000), r.expectedOutputs - r.ok].join(' | ')} |`);
 	}
 	return lines.join('\n');
 }
@@ -486,6 +528,23 @@ async function main() {
 			else rows.push(...(await Promise.all(args.throttledLatency.map(one))));
 			report.throttled = { quotaPerMinute: QUOTA_PER_MINUTE, windowMs: QUOTA_WINDOW_MS, retryAfter: true, concurrentWithMemoryRuns: !args.serial, rows };
 		};
+		if (args.only.includes('bound')) {
+			const runs = [];
+			const build = args.label || (args.dist === path.join(ROOT, 'dist') ? 'dist' : args.dist);
+			const plan = args.boundConcurrency.flatMap((concurrency) => [
+				...args.boundItems.map((items) => ({ workload: 'png', items, concurrency })),
+				...args.boundPages.map((pages) => ({ workload: 'pdf', pages, concurrency })),
+			]);
+			for (const step of plan) {
+				log(`bound: ${step.workload === 'pdf' ? `one ${step.pages}-page scanned PDF` : `${step.items} items of an 8 MB PNG`}, filesystem binary mode, concurrency ${step.concurrency} ...`);
+				const r = await runJob(emulator, { kind: 'bound', ...step, latencyMs: args.latencyMs });
+				const f = boundFigures(r);
+				log(`  peak RSS ${r.peakRssMb} MB (baseline ${r.rssBeforeMb}): +${fixed(f.growthMb, 0)} MB against ${fixed(f.boundMb, 0)} MB, encoded at most ${r.encodedImagesPeak ?? '-'}, lost ${r.expectedOutputs - r.ok}${r.firstError ? `: ${r.firstError}` : ''}`);
+				runs.push({ build, ...r });
+			}
+			report.bound = { latencyMs: args.latencyMs, runs };
+			markdown.push(`### Memory bounded by Concurrency (filesystem binary mode, emulator latency ${args.latencyMs} ms, one fresh process per line)\n\n${boundTable(runs)}`);
+		}
 		if (args.serial) {
 			await memoryPart();
 			await throttledPart();

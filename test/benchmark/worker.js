@@ -11,6 +11,8 @@
  *   throughput  node, floor and raw undici, `rounds` runs each, interleaved (order rotated per round),
  *               after a warm-up; the emulator is reset before each run and reported after it
  *   memory      one client over `items` 2 MB PNGs in n8n's filesystem binary mode: peak RSS and RSS after
+ *   bound       the node over `items` 8 MB PNGs, or one scanned PDF of `pages` pages, in filesystem mode:
+ *               peak RSS against the memory bound, Concurrency x 3 x the largest encoded image
  *   throttled   the node alone (after a warm-up) while the parent has the emulator enforce the quota
  *   profile     one client, `rounds` runs under the V8 CPU profiler (started after the warm-up),
  *               written to `profileFile` (.cpuprofile, as node --cpu-prof writes)
@@ -21,6 +23,7 @@ const os = require('os');
 const path = require('path');
 const { nodeClient, floorClient, rawClient, fixtureImage, mb } = require('./clients');
 const { bigImage } = require('./big-image');
+const { scanPdf } = require('./scan-pdf');
 
 let nextRpc = 1;
 /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
@@ -109,6 +112,48 @@ const jobs = {
 			rssAfterGcMb: mb(after.rss),
 			heapUsedAfterGcMb: mb(after.heapUsed),
 			externalAfterGcMb: mb(after.external),
+			...result,
+			server,
+		};
+	},
+
+	/** @param {any} job */
+	async bound(job) {
+		const pdf = job.workload === 'pdf';
+		/** @param {any} source */
+		const input = (source) => ({ file: source.file, fileName: source.fileName, mimeType: source.mimeType, expectedText: source.expectedText });
+		const source = pdf ? scanPdf(job.pages) : bigImage(1640, 1640);
+		const config = (/** @type {any} */ image) => clientConfig({ ...job, binaryMode: 'filesystem' }, image);
+		const client = nodeClient(config(input(source)));
+		// Warm-up: the same kind of work (a 2-page PDF, 2 PNGs), so the idle RSS has every code path loaded.
+		const warm = pdf ? nodeClient(config(input(scanPdf(2)))) : client;
+		await emulator('configure', { latencyMs: job.latencyMs, ratePerMinute: null });
+		const warmed = await warm.run(pdf ? 1 : 2, job.concurrency);
+		if (warmed.ok !== 2) throw new Error(`warm-up failed: ${warmed.ok} ok, ${warmed.firstError}`);
+		// The module's count of encoded images alive (builds that have it).
+		const counter = require(path.join(job.distDir, 'nodes/QwenOcr/helpers/imageInput.js')).encodedImages;
+		if (global.gc) global.gc();
+		const idle = process.memoryUsage();
+		counter?.resetPeak();
+		await emulator('configure', { latencyMs: job.latencyMs, ratePerMinute: null });
+		const result = await client.run(pdf ? 1 : job.items, job.concurrency);
+		const server = await emulator('report');
+		// The largest encoded image: an image over the 10 MB inline limit goes as the file (temporary
+		// upload), a smaller one as its base64 data URL.
+		const imageBytes = pdf ? source.pageBytes : source.bytes;
+		const dataUrl = `data:${pdf ? 'image/jpeg' : 'image/png'};base64,`.length + Math.ceil(imageBytes / 3) * 4;
+		const encodedBytes = dataUrl > 10_485_760 ? imageBytes : dataUrl;
+		return {
+			workload: job.workload,
+			items: pdf ? 1 : job.items,
+			pages: pdf ? job.pages : undefined,
+			expectedOutputs: pdf ? job.pages : job.items,
+			concurrency: job.concurrency,
+			inputBytes: source.bytes,
+			encodedBytes,
+			rssIdleMb: mb(idle.rss),
+			heapUsedIdleMb: mb(idle.heapUsed),
+			encodedImagesPeak: counter ? counter.peak : null,
 			...result,
 			server,
 		};

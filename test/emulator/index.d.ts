@@ -35,6 +35,8 @@ export interface EmulatorOptions {
 	 * to tell a loaded list from the node's built-in one). Names matching qwen…ocr are accepted anyway.
 	 */
 	extraModels?: string[];
+	/** Temporary uploads kept, the oldest dropped first. Default: all (a benchmark sending gigabytes sets it). */
+	maxStoredUploads?: number;
 }
 
 /**

@@ -60,6 +60,7 @@ function normaliseOptions(options) {
 		fixturesDir: options.fixturesDir ?? path.join(answers.FIXTURES_DIR, 'images'),
 		maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
 		extraModels: options.extraModels ?? [],
+		maxStoredUploads: options.maxStoredUploads ?? Number.POSITIVE_INFINITY,
 	};
 }
 
@@ -90,7 +91,7 @@ function createState(config) {
 			/** @type {Map<string, { tokens: number, at: number }>} */
 			buckets: new Map(),
 		},
-		oss: new OssStore(),
+		oss: new OssStore(config.maxStoredUploads),
 		/** @type {Set<{ timer: NodeJS.Timeout, resolve: () => void }>} */
 		sleepers: new Set(),
 		closed: false,

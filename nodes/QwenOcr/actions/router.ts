@@ -5,16 +5,18 @@ import type { DashScopeConnection, RetryPolicy } from '../transport';
 import { cancelSignal, dashScopeRequest, GENERATION_PATH, getConnection, uploadTemporaryFile } from '../transport';
 import { errorToItemJson } from '../helpers/errors';
 import type { ImageUnit, ItemImage } from '../helpers/imageInput';
-import { listImageUnits } from '../helpers/imageInput';
+import { itemImages, releaseEncoded } from '../helpers/imageInput';
 import { mergePageResults } from '../helpers/mergePages';
 import type { CoerceOptions } from '../helpers/fieldTypes';
 import { applyFieldTypes } from '../helpers/fieldTypes';
 import { estimateImageTokens, pixelBudget } from '../helpers/imageTokens';
 import { costMetadata } from '../helpers/cost';
 import { withArithmetic } from '../helpers/arithmetic';
+import { bytesWithDataUrl } from '../helpers/image';
 import { promptForTask } from '../helpers/taskPrompts';
 import { supportsBuiltInTasks } from '../helpers/models';
-import { ItemLimit, runBounded, sharedPacers, Slots } from '../helpers/concurrency';
+import type { Settled } from '../helpers/concurrency';
+import { ItemLimit, runBounded, sharedPacers, SlotLease, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -27,9 +29,12 @@ function readOptions(this: IExecuteFunctions, itemIndex: number): NodeOptions {
 }
 
 
-/** The native generation request body for one image and one task. */
+/** Where an inline image's data URL goes in the body's JSON (see `generationBodyBytes`). */
+const INLINE_IMAGE = '\u0000qwen-ocr-inline-image\u0000';
+
+/** The native generation request body for one image and one task (an inline image as a placeholder). */
 export function buildGenerationBody(model: string, image: ItemImage, task: TaskRequest, options: NodeOptions): IDataObject {
-	const imageEntry: IDataObject = { image: image.image };
+	const imageEntry: IDataObject = { image: image.inline ? INLINE_IMAGE : image.image };
 	if (options.minPixels > 0) imageEntry.min_pixels = options.minPixels;
 	if (options.maxPixels > 0) imageEntry.max_pixels = options.maxPixels;
 	// A PDF page's JPEG is passed through as stored: when the page shows it turned, DashScope straightens it.
@@ -46,6 +51,18 @@ export function buildGenerationBody(model: string, image: ItemImage, task: TaskR
 	}
 	if (options.maxTokens > 0) parameters.max_tokens = options.maxTokens;
 	return { model, input: { messages: [{ role: 'user', content }] }, parameters };
+}
+
+/**
+ * The request body to send: JSON, with an inline image's data URL encoded straight into the bytes
+ * (one copy of the encoded image per request, dropped once it is answered).
+ */
+export function generationBodyBytes(model: string, image: ItemImage, task: TaskRequest, options: NodeOptions): IDataObject | Buffer {
+	const body = buildGenerationBody(model, image, task, options);
+	if (!image.inline) return body;
+	const json = JSON.stringify(body);
+	const at = json.indexOf(JSON.stringify(INLINE_IMAGE));
+	return bytesWithDataUrl(`${json.slice(0, at)}"`, image.inline.data, image.inline.mimeType, `"${json.slice(at + JSON.stringify(INLINE_IMAGE).length)}`);
 }
 
 /** The first choice's text and ocr_result from a native answer. */
@@ -92,28 +109,91 @@ interface ItemContext {
 	model: string;
 	request: TaskRequest;
 	retry: RetryPolicy;
+	/** The request slots of the run, shared by every item and page. */
+	slots: Slots;
 }
 
-async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: ImageUnit): Promise<UnitOutcome> {
-	const { operation, connection, itemIndex, options, model, request, retry } = context;
-	const image = await unit.load();
-	const headers: IDataObject = {};
-	if (image.upload) {
-		image.image = await uploadTemporaryFile.call(this, connection, model, image.upload, retry, itemIndex, options.timeout);
-		image.upload = undefined; // release the file before the (long) generation request
-		headers['X-DashScope-OssResourceResolve'] = 'enable';
+/** What a request's answer needs of its image, kept while the encoded image itself is dropped between attempts. */
+type ImageFacts = Pick<ItemImage, 'size' | 'frameUncertain' | 'rotate' | 'warnings'>;
+
+function imageFacts(image: ItemImage): ImageFacts {
+	return { size: image.size, frameUncertain: image.frameUncertain, rotate: image.rotate, warnings: image.warnings };
+}
+
+/**
+ * One image's requests, holding `lease` (a request slot, taken by the caller before anything was
+ * read). The image is read and encoded here, inside the slot; while it waits to retry it keeps
+ * nothing (the next attempt reads and encodes it again), and it is released when its requests are
+ * done. A big image's temporary upload runs inside the same slot.
+ */
+async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: ImageUnit, lease: SlotLease): Promise<UnitOutcome> {
+	const { connection, itemIndex, options, model, request } = context;
+	let image: ItemImage | undefined;
+	const load = async () => (image ??= await unit.load());
+	const drop = () => {
+		releaseEncoded(image);
+		image = undefined;
+	};
+	const retry: RetryPolicy = {
+		...context.retry,
+		slots: lease,
+		onWaiting: (waiting) => {
+			if (waiting) drop();
+			context.retry.onWaiting?.(waiting);
+		},
+	};
+	try {
+		// No local keeps the image: `image` is its only holder, so `drop` frees it.
+		const [facts, tooLargeInline] = await load().then((loaded) => [imageFacts(loaded), loaded.upload !== undefined] as const);
+		const headers: IDataObject = {};
+		let ossUrl: string | undefined;
+		if (tooLargeInline) {
+			let uploading: ItemImage | undefined;
+			const file = async () => {
+				uploading = await load();
+				const { upload } = uploading;
+				if (!upload) throw new NodeOperationError(this.getNode(), 'The image changed while it was uploaded', { itemIndex });
+				// The multipart body becomes the one copy of the file: nothing here keeps the bytes.
+				image = undefined;
+				uploading.upload = undefined;
+				return upload;
+			};
+			try {
+				ossUrl = await uploadTemporaryFile.call(this, connection, model, file, retry, itemIndex, options.timeout);
+			} finally {
+				releaseEncoded(uploading); // counted until the upload is done
+			}
+			drop(); // uploaded: the generation request carries only its oss:// URL
+			headers['X-DashScope-OssResourceResolve'] = 'enable';
+		}
+		const body = async () => generationBodyBytes(model, ossUrl !== undefined ? { image: ossUrl, rotate: facts.rotate } : await load(), request, options);
+		return await sendGeneration.call(this, context, unit, facts, body, headers, retry);
+	} finally {
+		drop();
 	}
-	const body = buildGenerationBody(model, image, request, options);
+}
+
+async function sendGeneration(
+	this: IExecuteFunctions,
+	context: ItemContext,
+	unit: ImageUnit,
+	image: ImageFacts,
+	body: () => Promise<IDataObject | Buffer>,
+	headers: IDataObject,
+	retry: RetryPolicy,
+): Promise<UnitOutcome> {
+	const { operation, connection, itemIndex, options, model, request } = context;
+	const { size } = image;
 	const response = await dashScopeRequest.call(
 		this,
 		connection,
-		{ method: 'POST', path: GENERATION_PATH, body, headers, timeoutMs: options.timeout, billed: true },
+		{ method: 'POST', path: GENERATION_PATH, body, headers: { 'Content-Type': 'application/json', ...headers }, timeoutMs: options.timeout, billed: true },
 		retry,
 		itemIndex,
 	);
 	const answer = readAnswer(response.body);
 	// An Exif-turned JPEG: the frame the boxes use is a guess, so they are not clamped to it.
-	const parsed = operation.parse.call(this, { answer, request, imageSize: image.frameUncertain ? undefined : image.size, itemIndex });
+	const parsed = operation.parse.call(this, { answer, request, imageSize: image.frameUncertain ? undefined : size, itemIndex });
 	const truncated = parsed.partial || answer.finishReason === 'length';
 	const metadata: IDataObject = options.includeMetadata
 		? {
@@ -125,8 +205,8 @@ async function processUnit(this: IExecuteFunctions, context: ItemContext, unit: 
 				...costMetadata(response.body.usage as IDataObject | undefined, model, connection.region, options.customPrices),
 				finishReason: answer.finishReason ?? null,
 				truncated,
-				estimatedImageTokens: image.size
-					? estimateImageTokens(image.size.width, image.size.height, {
+				estimatedImageTokens: size
+					? estimateImageTokens(size.width, size.height, {
 							model,
 							region: connection.region,
 							minPixels: options.minPixels || undefined,
@@ -230,29 +310,76 @@ function sumUsage(usages: Array<IDataObject | null>): IDataObject {
 	return total;
 }
 
-async function processItem(this: IExecuteFunctions, context: ItemContext, concurrency: number, continueOnFail: boolean): Promise<RoutedItem[]> {
+/**
+ * Runs the item's images as request slots free up: the next image is read (a file, a PDF opened, a
+ * page decoded) only once a slot is free for it, so an item holds no more images than there are
+ * slots, whatever its page count. Without continueOnFail no image starts after a failure.
+ */
+async function runImages(
+	this: IExecuteFunctions,
+	context: ItemContext,
+	continueOnFail: boolean,
+): Promise<{ units: ImageUnit[]; results: Array<Settled<UnitOutcome>> }> {
 	const { options, itemIndex } = context;
+	const signal = cancelSignal(this);
 	const pixels = pixelBudget({
 		model: context.model,
 		region: context.connection.region,
 		minPixels: options.minPixels || undefined,
 		maxPixels: options.maxPixels || undefined,
 	});
-	const units = await listImageUnits.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages, pixels });
-	const results = await runBounded(
-		units.length,
-		{ value: concurrency },
-		async (index) => await processUnit.call(this, context, units[index]),
-		!continueOnFail,
-		cancelSignal(this),
-	);
-	const failure = results.find((result) => result !== undefined && !result.ok);
+	const images = itemImages.call(this, itemIndex, { pages: options.pages, maxPages: options.maxPages, pixels });
+	const units: ImageUnit[] = [];
+	const running: Array<Promise<Settled<UnitOutcome>>> = [];
+	let failed = false;
+	while (images.hasNext && (continueOnFail || !failed)) {
+		const lease = new SlotLease(context.slots);
+		// A cancel ends the wait for a slot at once (holding none): no further image is read or sent.
+		const granted = await lease.acquire(signal).then(
+			(): Settled<void> => ({ ok: true, value: undefined }),
+			(error: unknown): Settled<void> => ({ ok: false, error }),
+		);
+		if (!granted.ok) {
+			await Promise.all(running);
+			throw granted.error;
+		}
+		if (failed && !continueOnFail) {
+			lease.release();
+			break;
+		}
+		const next = await images.next().then(
+			(unit): Settled<ImageUnit> => ({ ok: true, value: unit }),
+			(error: unknown): Settled<ImageUnit> => ({ ok: false, error }),
+		);
+		if (!next.ok) {
+			// The file could not be read or opened: the item fails once its running images are done.
+			lease.release();
+			await Promise.all(running);
+			throw next.error;
+		}
+		const unit = next.value;
+		units.push(unit);
+		const outcome = processUnit.call(this, context, unit, lease).then(
+			(value): Settled<UnitOutcome> => ({ ok: true, value }),
+			(error: unknown): Settled<UnitOutcome> => {
+				failed = true;
+				return { ok: false, error };
+			},
+		);
+		running.push(outcome.finally(() => lease.release()));
+	}
+	return { units, results: await Promise.all(running) };
+}
+
+async function processItem(this: IExecuteFunctions, context: ItemContext, continueOnFail: boolean): Promise<RoutedItem[]> {
+	const { options, itemIndex } = context;
+	const { units, results } = await runImages.call(this, context, continueOnFail);
+	const failure = results.find((result) => !result.ok);
 	if (failure && !failure.ok && !continueOnFail) throw failure.error;
 	const isPdf = units.some((unit) => unit.page !== undefined);
 	if (options.pdfOutput !== 'perDocument' || !isPdf) {
 		// Files and pages in their order, a failed one (continueOnFail) in its place.
 		return results.flatMap((result, index) => {
-			if (result === undefined) return [];
 			return result.ok ? perUnitItems.call(this, context, result.value) : [errorItem.call(this, itemIndex, result.error, units[index])];
 		});
 	}
@@ -260,7 +387,6 @@ async function processItem(this: IExecuteFunctions, context: ItemContext, concur
 	const groups = new Map<string, UnitOutcome[]>();
 	const failed: RoutedItem[] = [];
 	results.forEach((result, index) => {
-		if (!result) return;
 		if (!result.ok) {
 			failed.push(errorItem.call(this, itemIndex, result.error, units[index]));
 			return;
@@ -311,13 +437,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				maxRetries: options.maxRetries,
 				maxRetryWaitMs: options.maxRetryWait,
 				onWaiting: (waiting) => itemLimit.setWaiting(waiting),
-				slots,
 				pacer,
 			};
 			const model = String(itemParameter(this, 'model', itemIndex, 'qwen-vl-ocr')).trim() || 'qwen-vl-ocr';
 			const request = operation.buildRequest.call(this, itemIndex);
-			const context: ItemContext = { operation, connection, itemIndex, options, model, request, retry };
-			return await processItem.call(this, context, concurrency, continueOnFail);
+			const context: ItemContext = { operation, connection, itemIndex, options, model, request, retry, slots };
+			return await processItem.call(this, context, continueOnFail);
 		},
 		!continueOnFail,
 		signal,

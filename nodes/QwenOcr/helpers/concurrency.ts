@@ -45,8 +45,8 @@ export interface Limit {
 
 /**
  * Items in progress: the Concurrency option, plus one for each item waiting to retry (up to twice
- * the option). A waiting item holds no request slot, so another item can use it; the cap keeps
- * memory bounded when many requests are rejected at once.
+ * the option). A waiting item holds no request slot and no image, so another item can use the slot;
+ * the cap bounds the files read but not yet done (an open PDF stays until its last page is sent).
  */
 export class ItemLimit implements Limit {
 	private waiting = 0;
@@ -155,6 +155,34 @@ export class Slots {
 			this.inFlight++;
 			this.waiters.shift()?.();
 		}
+	}
+}
+
+/**
+ * One image's hold on a request slot. Taken before the image is read and encoded, kept through all
+ * of its requests (temporary upload, generation), given back while it waits to retry and when it
+ * is done: the images in memory never outnumber the slots.
+ */
+export class SlotLease {
+	private held = false;
+
+	constructor(private readonly slots: Slots) {}
+
+	/**
+	 * Takes a slot, unless this image holds one already. After a cancel it throws ExecutionCanceled
+	 * (even when held: nothing may start), and a wait for the slot ends at once, holding nothing.
+	 */
+	async acquire(signal?: AbortSignal): Promise<void> {
+		if (signal?.aborted) throw new ExecutionCanceled();
+		if (this.held) return;
+		await this.slots.acquire(signal);
+		this.held = true;
+	}
+
+	release(): void {
+		if (!this.held) return;
+		this.held = false;
+		this.slots.release();
 	}
 }
 

@@ -123,6 +123,28 @@ export function toDataUrl(data: Uint8Array, info: ImageInfo): string {
 	return `data:${info.mimeType};base64,${base64}`;
 }
 
+/** Base64 is written 48 KiB of input (a 64 KiB string) at a time: under V8's large-object size, so each
+ * chunk string dies young instead of waiting in old space for a full collection. */
+const BASE64_CHUNK = 3 * 16384;
+
+/**
+ * `before`, the data URL of `data`, then `after`, as UTF-8 bytes, the base64 written in chunks
+ * straight into the result: the encoded image exists once (the bytes sent), not also as a data URL
+ * string and a JSON string (each as large, in V8's old space until the next full collection).
+ */
+export function bytesWithDataUrl(before: string, data: Uint8Array, mimeType: string, after: string): Buffer {
+	const head = Buffer.from(`${before}data:${mimeType};base64,`, 'utf8');
+	const tail = Buffer.from(after, 'utf8');
+	const out = Buffer.allocUnsafe(head.length + Math.ceil(data.byteLength / 3) * 4 + tail.length);
+	let position = head.copy(out, 0);
+	for (let start = 0; start < data.byteLength; start += BASE64_CHUNK) {
+		const chunk = Buffer.from(data.buffer, data.byteOffset + start, Math.min(BASE64_CHUNK, data.byteLength - start));
+		position += out.write(chunk.toString('base64'), position, 'latin1');
+	}
+	tail.copy(out, position);
+	return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Sniffing: format from magic bytes, size from the headers. Every read is bounds-checked, so cut-off or
 // garbage input yields no size (or no format) instead of an exception.

@@ -5,15 +5,17 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { inputError } from './errors';
 import type { ImageSize } from './interfaces';
 import type { ImageInfo } from './image';
-import { checkImageLimits, detectFormat, isLikelyBase64, jpegOrientation, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage, toDataUrl } from './image';
+import { checkImageLimits, detectFormat, isLikelyBase64, jpegOrientation, MAX_DATA_URL_LENGTH, MAX_URL_IMAGE_BYTES, parseDataUrl, sniffImage } from './image';
 import type { PageImage, PageImageOptions, PdfDocument } from './pdf/pdf';
 import { isPdf, MAX_PDF_PAGES, openPdf, parsePageRanges, PdfError } from './pdf/pdf';
 import { itemParameter } from './parameters';
 
 /** The image of one item, ready for the request's `image` entry. */
 export interface ItemImage {
-	/** A data URL (binary/base64 input) or the user's http(s) URL. */
+	/** The user's http(s) URL; empty for file bytes (`inline` or `upload`). */
 	image: string;
+	/** Sent inline as a base64 data URL, encoded straight into the request body for each attempt. */
+	inline?: { mimeType: string; data: Uint8Array };
 	/** Real pixel size, read from the image header; unknown for URL input. */
 	size?: ImageSize;
 	format?: ImageInfo['format'];
@@ -35,7 +37,8 @@ export interface ItemImage {
 
 /**
  * One image to read from an item: the item's image, one of several binary files, or one page of
- * a PDF. `load` decodes it only when its request starts, so memory holds a page at a time per slot.
+ * a PDF. `load` reads and encodes it; the router calls it only while the image holds a request
+ * slot, and again for a retry (the encoded form is not kept while waiting).
  */
 export interface ImageUnit {
 	/** Set when the item has several files (comma-separated names or `*`). */
@@ -45,7 +48,17 @@ export interface ImageUnit {
 	pageCount?: number;
 	/** SHA-256 (hex) of the file's bytes, image or whole PDF; unknown for URL input. */
 	inputSha256?: string;
-	load(): ItemImage | Promise<ItemImage>;
+	load(): Promise<ItemImage>;
+}
+
+/**
+ * The images of one item, produced one at a time: `next` reads the next file (a PDF is opened
+ * there, and its pages follow one per call), so nothing is read before a request slot is free for it.
+ */
+export interface ItemImages {
+	/** Whether another image follows; known without reading anything. */
+	readonly hasNext: boolean;
+	next(): Promise<ImageUnit>;
 }
 
 export interface PdfSelection {
@@ -58,11 +71,48 @@ export interface PdfSelection {
 }
 
 
+/**
+ * Images read and encoded for a request and not yet released: how many (and their encoded bytes)
+ * exist now, and the most at once. Memory bounded by Concurrency means `peak` never passes it; the
+ * engine tests read this, n8n never does.
+ */
+export const encodedImages = {
+	alive: 0,
+	peak: 0,
+	aliveBytes: 0,
+	peakBytes: 0,
+	resetPeak(): void {
+		this.peak = this.alive;
+		this.peakBytes = this.aliveBytes;
+	},
+};
+
+const tracked = new WeakMap<ItemImage, number>();
+
+function trackEncoded(image: ItemImage): ItemImage {
+	const bytes = image.upload ? image.upload.data.length : image.inline ? base64DataUrlLength(image.inline.data.length, image.inline.mimeType) : 0;
+	tracked.set(image, bytes);
+	encodedImages.alive++;
+	encodedImages.aliveBytes += bytes;
+	encodedImages.peak = Math.max(encodedImages.peak, encodedImages.alive);
+	encodedImages.peakBytes = Math.max(encodedImages.peakBytes, encodedImages.aliveBytes);
+	return image;
+}
+
+/** The image's request is done (or it waits to retry without it): its encoded form may be freed. */
+export function releaseEncoded(image: ItemImage | undefined): void {
+	const bytes = image && tracked.get(image);
+	if (bytes === undefined || !image) return;
+	tracked.delete(image);
+	encodedImages.alive--;
+	encodedImages.aliveBytes -= bytes;
+}
+
 /** Formats whose header always states the pixel size. */
 const HEADER_SIZED_FORMATS = new Set<ImageInfo['format']>(['png', 'jpeg', 'bmp']);
 
-function base64DataUrlLength(byteLength: number, info: ImageInfo): number {
-	return `data:${info.mimeType};base64,`.length + Math.ceil(byteLength / 3) * 4;
+function base64DataUrlLength(byteLength: number, mimeType: string): number {
+	return `data:${mimeType};base64,`.length + Math.ceil(byteLength / 3) * 4;
 }
 
 /** Sniffs real bytes (never the declared MIME type or file name) and checks the API's limits. */
@@ -102,10 +152,10 @@ function fromBytes(this: IExecuteFunctions, itemIndex: number, data: Uint8Array,
 	}
 	// A base64 data URL is 4/3 of the file: from about 7 MB the inline string passes 10 MB.
 	const frameUncertain = info.format === 'jpeg' && (jpegOrientation(data) ?? 1) >= 5 ? true : undefined;
-	if (base64DataUrlLength(data.length, info) > MAX_DATA_URL_LENGTH) {
-		return { image: '', size, format: info.format, frameUncertain, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } };
+	if (base64DataUrlLength(data.length, info.mimeType) > MAX_DATA_URL_LENGTH) {
+		return trackEncoded({ image: '', size, format: info.format, frameUncertain, upload: { name: `image.${info.format === 'jpeg' ? 'jpg' : info.format}`, mimeType: info.mimeType, data } });
 	}
-	return { image: toDataUrl(data, info), size, format: info.format, frameUncertain };
+	return trackEncoded({ image: '', inline: { mimeType: info.mimeType, data }, size, format: info.format, frameUncertain });
 }
 
 /** A PdfError as the user's error: the item, the page, and how to fix it. */
@@ -124,7 +174,7 @@ function pdfError(this: IExecuteFunctions, itemIndex: number, error: PdfError, o
 	return inputError(this.getNode(), itemIndex, `${where}${error.message}`, advice[error.code]);
 }
 
-/** The pages of a PDF as units, each decoded when its request starts. */
+/** The pages of a PDF as units, each decoded when its request holds a slot (one page per slot). */
 function pdfUnits(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -172,24 +222,6 @@ function pdfUnits(
 	}));
 }
 
-/** Units for one file's bytes: one image, or a PDF's selected pages. */
-function unitsFromBytes(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	data: Uint8Array,
-	origin: string,
-	selection: PdfSelection,
-	binaryPropertyName?: string,
-): ImageUnit[] {
-	// Lets workflows skip files they already read (a re-sent e-mail, a re-run after a crash).
-	const inputSha256 = createHash('sha256').update(data).digest('hex');
-	// An image signature rules a PDF out without scanning the first KB for its header.
-	if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) {
-		return pdfUnits.call(this, itemIndex, data, origin, selection, binaryPropertyName).map((unit) => ({ ...unit, inputSha256 }));
-	}
-	return [{ binaryPropertyName, inputSha256, load: () => fromBytes.call(this, itemIndex, data, origin) }];
-}
-
 /** `data`, `attachment_0, attachment_1` or `*` (every binary property, in the item's order). */
 function selectedProperties(this: IExecuteFunctions, itemIndex: number, binary: Record<string, unknown>): { names: string[]; several: boolean } {
 	const value = String(itemParameter(this, 'binaryPropertyName', itemIndex, 'data')).trim();
@@ -208,15 +240,21 @@ function selectedProperties(this: IExecuteFunctions, itemIndex: number, binary: 
 	return { names, several: names.length > 1 };
 }
 
-async function binaryUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
+/** One file of an item, read when its turn comes (and again for a retry). */
+interface ImageSource {
+	origin: string;
+	binaryPropertyName?: string;
+	read(): Promise<Uint8Array>;
+}
+
+function binarySources(this: IExecuteFunctions, itemIndex: number): ImageSource[] {
 	const binary = this.getInputData()[itemIndex]?.binary ?? {};
 	const { names, several } = selectedProperties.call(this, itemIndex, binary);
-	const units: ImageUnit[] = [];
-	for (const name of names) {
-		const data = await this.helpers.getBinaryDataBuffer(itemIndex, name);
-		units.push(...unitsFromBytes.call(this, itemIndex, data, `binary property "${name}"`, selection, several ? name : undefined));
-	}
-	return units;
+	return names.map((name) => ({
+		origin: `binary property "${name}"`,
+		binaryPropertyName: several ? name : undefined,
+		read: async () => await this.helpers.getBinaryDataBuffer(itemIndex, name),
+	}));
 }
 
 function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
@@ -233,7 +271,7 @@ function fromUrl(this: IExecuteFunctions, itemIndex: number): ItemImage {
 	return { image: url.toString() };
 }
 
-function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): ImageUnit[] {
+function base64Source(this: IExecuteFunctions, itemIndex: number): ImageSource {
 	const value = String(itemParameter(this, 'base64Data', itemIndex, '')).trim();
 	let base64 = value;
 	if (value.startsWith('data:')) {
@@ -246,20 +284,56 @@ function base64Units(this: IExecuteFunctions, itemIndex: number, selection: PdfS
 	if (!isLikelyBase64(base64)) {
 		throw inputError(this.getNode(), itemIndex, 'The Base64 Data field does not contain base64 data', 'Pass the image encoded as base64, or use the Binary File input type.');
 	}
-	return unitsFromBytes.call(this, itemIndex, Buffer.from(base64.replace(/\s+/g, ''), 'base64'), 'base64 data', selection);
+	return { origin: 'base64 data', read: async () => Buffer.from(base64.replace(/\s+/g, ''), 'base64') };
 }
 
 /**
  * The images of one item, from its binary properties, URL or base64 field; PDFs become their
- * selected pages. Input errors (missing property, malformed data, encrypted PDF) are thrown here,
- * errors of one image or page when its unit is loaded.
+ * selected pages. Input errors that need no reading (missing property, malformed base64 or URL)
+ * are thrown here; a file that cannot be opened (an encrypted PDF) fails in `next`, one image or
+ * page when its unit is loaded.
  */
-export async function listImageUnits(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): Promise<ImageUnit[]> {
+export function itemImages(this: IExecuteFunctions, itemIndex: number, selection: PdfSelection): ItemImages {
 	const inputType = itemParameter(this, 'inputType', itemIndex, 'binary') as string;
 	if (inputType === 'url') {
 		const image = fromUrl.call(this, itemIndex);
-		return [{ load: () => image }];
+		return imagesOf.call(this, itemIndex, [], selection, [{ load: async () => image }]);
 	}
-	if (inputType === 'base64') return base64Units.call(this, itemIndex, selection);
-	return await binaryUnits.call(this, itemIndex, selection);
+	const sources = inputType === 'base64' ? [base64Source.call(this, itemIndex)] : binarySources.call(this, itemIndex);
+	return imagesOf.call(this, itemIndex, sources, selection, []);
+}
+
+function imagesOf(this: IExecuteFunctions, itemIndex: number, sources: ImageSource[], selection: PdfSelection, ready: ImageUnit[]): ItemImages {
+	let nextSource = 0;
+	// The units still to come of the file read last: the rest of a PDF's pages (the open document
+	// stays in memory until the item is done).
+	let pending = ready;
+	return {
+		get hasNext() {
+			return pending.length > 0 || nextSource < sources.length;
+		},
+		next: async () => {
+			if (pending.length === 0) {
+				const source = sources[nextSource++];
+				let data: Uint8Array | undefined = await source.read();
+				// Lets workflows skip files they already read (a re-sent e-mail, a re-run after a crash).
+				const inputSha256 = createHash('sha256').update(data).digest('hex');
+				// An image signature rules a PDF out without scanning the first KB for its header.
+				if (data.length > 0 && detectFormat(data) === undefined && isPdf(data)) {
+					pending = pdfUnits
+						.call(this, itemIndex, data, source.origin, selection, source.binaryPropertyName)
+						.map((unit) => ({ ...unit, inputSha256 }));
+				} else {
+					const load = async () => {
+						// The bytes just read serve the first attempt; a retry reads the file again.
+						const bytes = data ?? (await source.read());
+						data = undefined;
+						return fromBytes.call(this, itemIndex, bytes, source.origin);
+					};
+					pending = [{ binaryPropertyName: source.binaryPropertyName, inputSha256, load }];
+				}
+			}
+			return pending.shift() as ImageUnit;
+		},
+	};
 }

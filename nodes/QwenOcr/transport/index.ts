@@ -13,7 +13,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DashScopeFailure } from '../helpers/errors';
 import { isRetryable, maybeProcessed, parseErrorBody, toNodeApiError } from '../helpers/errors';
-import type { PacerTicket, RatePacer, Slots } from '../helpers/concurrency';
+import type { PacerTicket, RatePacer, SlotLease } from '../helpers/concurrency';
 import { ExecutionCanceled, pause } from '../helpers/concurrency';
 
 /** The single HTTP door of the node: every DashScope call goes through `dashScopeRequest`. */
@@ -83,8 +83,11 @@ export interface RetryPolicy {
 	maxRetryWaitMs: number;
 	/** Called when the request starts (true) and ends (false) a wait before its next attempt. */
 	onWaiting?: (waiting: boolean) => void;
-	/** Shared request slots: each attempt holds one, none while waiting to retry. */
-	slots?: Slots;
+	/**
+	 * The image's request slot: each attempt takes it (unless held), a wait before a retry gives it
+	 * back, and the caller releases it once the image is done (its requests share one slot).
+	 */
+	slots?: SlotLease;
 	/** Shared pacing of request starts, learnt from throttling. */
 	pacer?: RatePacer;
 }
@@ -105,7 +108,8 @@ export const NO_RETRY: RetryPolicy = { maxRetries: 0, maxRetryWaitMs: 0 };
 export interface DashScopeRequest {
 	method: IHttpRequestMethods;
 	path: string;
-	body?: IDataObject;
+	/** A function is called for each attempt once it holds its slot, so a waiting retry keeps no body. */
+	body?: IDataObject | Buffer | (() => Promise<IDataObject | Buffer>);
 	qs?: IDataObject;
 	headers?: IDataObject;
 	timeoutMs?: number;
@@ -234,7 +238,6 @@ export async function dashScopeRequest(
 		method: request.method,
 		url: `${connection.baseUrl}${request.path}`,
 		qs: request.qs,
-		body: request.body,
 		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
 		json: true,
 		// Streamed, so the answer's size can be capped while it is read (n8n's helpers have no limit).
@@ -252,10 +255,17 @@ export async function dashScopeRequest(
 		let ticket: PacerTicket | undefined;
 		let paced = false;
 		try {
+			// The body is built for each attempt once the slot is held (a waiting retry keeps none).
+			options.body = typeof request.body === 'function' ? await request.body() : request.body;
+			throwIfCanceled(signal);
 			ticket = await retry.pacer?.take(signal);
 			paced = true;
 		} finally {
-			if (!paced) retry.slots?.release(); // canceled while waiting for its turn
+			if (!paced) {
+				// Canceled (or the image unreadable) before sending: hold neither body nor slot.
+				options.body = undefined;
+				retry.slots?.release();
+			}
 		}
 		try {
 			// Canceled while waiting: never start a request (n8n's helper would fail it, after our wait).
@@ -285,9 +295,8 @@ export async function dashScopeRequest(
 			failure.retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
 			failure = networkFailure(error);
-		} finally {
-			retry.slots?.release();
 		}
+		options.body = undefined;
 		// Aborted by the cancel (n8n's helper aborts requests in flight): no failure to retry or report.
 		throwIfCanceled(signal);
 		if (failure.httpStatus === 429) {
@@ -306,6 +315,8 @@ export async function dashScopeRequest(
 			throw toNodeApiError(this.getNode(), failure, itemIndex);
 		}
 		waitedMs += delayMs;
+		// No slot while waiting: another image may use it.
+		retry.slots?.release();
 		retry.onWaiting?.(true);
 		try {
 			await pause(delayMs, signal);
@@ -389,22 +400,47 @@ export function buildMultipart(fields: Array<[string, string]>, file: { name: st
 			`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.mimeType}\r\n\r\n`,
 			'utf8',
 		),
-		Buffer.from(file.data),
+		// A view, not a copy: the body below is the one copy of the file.
+		Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
 		Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'),
 	);
 	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /**
+ * The object key and the multipart body. Its own function so that nothing but the body refers to the
+ * file once it is built: the caller drops its copy, and the file's bytes are freed during the upload.
+ */
+async function uploadForm(policy: UploadPolicy, file: () => Promise<{ name: string; mimeType: string; data: Uint8Array }>) {
+	const { name, mimeType, data } = await file();
+	const key = `${policy.upload_dir}/${name}`;
+	const multipart = buildMultipart(
+		[
+			['OSSAccessKeyId', policy.oss_access_key_id],
+			['Signature', policy.signature],
+			['policy', policy.policy],
+			['key', key],
+			['x-oss-object-acl', policy.x_oss_object_acl],
+			['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
+			['success_action_status', '200'],
+			['x-oss-content-type', mimeType],
+		],
+		{ name, mimeType, data },
+	);
+	return { key, multipart };
+}
+
+/**
  * DashScope's temporary upload for images too large to send inline (base64 string over 10 MB):
  * policy -> multipart upload to OSS -> `oss://` URL, valid 48 h for this model and account.
- * The OSS host gets the policy's signature, never the API key.
+ * The OSS host gets the policy's signature, never the API key. `file` is read after the policy
+ * came (a wait to retry the policy request holds no file), and the upload holds the request slot.
  */
 export async function uploadTemporaryFile(
 	this: IExecuteFunctions,
 	connection: DashScopeConnection,
 	model: string,
-	file: { name: string; mimeType: string; data: Uint8Array },
+	file: () => Promise<{ name: string; mimeType: string; data: Uint8Array }>,
 	retry: RetryPolicy,
 	itemIndex: number,
 	timeoutMs?: number,
@@ -421,20 +457,8 @@ export async function uploadTemporaryFile(
 	if (!policy?.upload_host || !policy.upload_dir) {
 		throw toNodeApiError(this.getNode(), { message: 'DashScope returned no upload policy', requestId: body.request_id as string | undefined }, itemIndex);
 	}
-	const key = `${policy.upload_dir}/${file.name}`;
-	const multipart = buildMultipart(
-		[
-			['OSSAccessKeyId', policy.oss_access_key_id],
-			['Signature', policy.signature],
-			['policy', policy.policy],
-			['key', key],
-			['x-oss-object-acl', policy.x_oss_object_acl],
-			['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
-			['success_action_status', '200'],
-			['x-oss-content-type', file.mimeType],
-		],
-		file,
-	);
+	await retry.slots?.acquire(signal);
+	const { key, multipart } = await uploadForm(policy, file);
 	let response: FullResponse;
 	throwIfCanceled(signal);
 	try {

@@ -23,7 +23,9 @@ const REQUIRED_FIELDS = ['OSSAccessKeyId', 'Signature', 'policy', 'key', 'x-oss-
  */
 
 class OssStore {
-	constructor() {
+	/** @param {number} [maxObjects] uploads kept (the oldest go first); a benchmark sending gigabytes sets it */
+	constructor(maxObjects = Number.POSITIVE_INFINITY) {
+		this.maxObjects = maxObjects;
 		this.secret = crypto.randomBytes(16);
 		/** @type {Map<string, IssuedPolicy>} policy (base64) → issue record */
 		this.policies = new Map();
@@ -95,6 +97,10 @@ class OssStore {
 			throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
 		}
 		this.objects.set(key, { bytes: last.data, apiKey: issued.apiKey, model: issued.model, contentType: fields['x-oss-content-type'] || last.contentType });
+		for (const oldest of this.objects.keys()) {
+			if (this.objects.size <= this.maxObjects) break;
+			this.objects.delete(oldest);
+		}
 		return key;
 	}
 

@@ -1,4 +1,4 @@
-import { ExecutionCanceled, ItemLimit, pause, RatePacer, runBounded, Slots, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
+import { ExecutionCanceled, ItemLimit, pause, RatePacer, runBounded, SlotLease, Slots, type PacerTicket } from '../../../../nodes/QwenOcr/helpers/concurrency';
 
 /**
  * Drives a RatePacer on a virtual clock: a client that would send `wanted` requests a second, a
@@ -211,6 +211,28 @@ describe('cancel: every wait ends when the execution is canceled', () => {
 		await expect(slots.acquire(controller.signal)).rejects.toBeInstanceOf(ExecutionCanceled);
 	});
 
+	it('an image\'s lease waiting for its slot ends at once and holds nothing; a held lease starts nothing more', async () => {
+		const slots = new Slots(1);
+		const holder = new SlotLease(slots);
+		const controller = new AbortController();
+		await holder.acquire(controller.signal);
+		const waiting = new SlotLease(slots);
+		const queued = waiting.acquire(controller.signal);
+		const behind = new SlotLease(slots);
+		const behindQueued = behind.acquire();
+		controller.abort();
+		await expect(queued).rejects.toBeInstanceOf(ExecutionCanceled);
+		// Held already, but canceled: no request or upload may start on it.
+		await expect(holder.acquire(controller.signal)).rejects.toBeInstanceOf(ExecutionCanceled);
+		// The canceled lease holds nothing: releasing it frees no slot, and the holder's slot goes to the next in line.
+		waiting.release();
+		holder.release();
+		await expect(behindQueued).resolves.toBeUndefined();
+		behind.release();
+		const after = new SlotLease(slots);
+		await expect(after.acquire()).resolves.toBeUndefined();
+	});
+
 	it('a retry wait of a minute ends with the cancel, not with the minute', async () => {
 		const controller = new AbortController();
 		const order: string[] = [];
@@ -225,7 +247,8 @@ describe('cancel: every wait ends when the execution is canceled', () => {
 	});
 
 	it('the pacer\'s wait for the next start ends with the cancel', async () => {
-		const pacer = new RatePacer();
+		// A clock that stands still: the next start stays ahead however slowly the (loaded) machine runs.
+		const pacer = new RatePacer(() => 0);
 		pacer.onThrottled(await pacer.take(), 60); // pacing now: the next start is far away
 		for (let i = 0; i < 3; i++) pacer.onThrottled(await pacer.take(), 60);
 		const controller = new AbortController();

@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import {
+	bytesWithDataUrl,
 	checkImageLimits,
 	isLikelyBase64,
 	jpegOrientation,
@@ -229,5 +230,17 @@ describe('toDataUrl', () => {
 		const view = backing.subarray(4, backing.length - 4);
 		const info = sniffImage(view) as ImageInfo;
 		expect(toDataUrl(view, info)).toBe(`data:image/png;base64,${Buffer.from(png(20, 20)).toString('base64')}`);
+	});
+});
+
+describe('bytesWithDataUrl', () => {
+	it('writes the same bytes as the data URL string would be, across chunk boundaries and at every length mod 3', () => {
+		for (const length of [0, 1, 2, 3, 49_151, 49_152, 49_153, 1_000_001]) {
+			const backing = new Uint8Array(length + 4).map((_, index) => (index * 7919) % 256);
+			const view = backing.subarray(2, 2 + length); // a view: only it is encoded
+			const data = Buffer.from(view);
+			const expected = `{"image":"data:image/png;base64,${Buffer.from(data).toString('base64')}","text":"é"}`;
+			expect(bytesWithDataUrl('{"image":"', view, 'image/png', '","text":"é"}').toString('utf8')).toBe(expected);
+		}
 	});
 });
