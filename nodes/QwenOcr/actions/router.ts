@@ -16,7 +16,7 @@ import { bytesWithDataUrl } from '../helpers/image';
 import { promptForTask } from '../helpers/taskPrompts';
 import { supportsBuiltInTasks } from '../helpers/models';
 import type { Settled } from '../helpers/concurrency';
-import { ItemLimit, runBounded, sharedPacers, SlotLease, Slots } from '../helpers/concurrency';
+import { ItemLimit, runBounded, settle, sharedPacers, SlotLease, Slots } from '../helpers/concurrency';
 import type { OcrAnswer, OcrOperation, OperationName, ParseResult, TaskRequest } from '../helpers/interfaces';
 import type { NodeOptions } from './common';
 import { DEFAULT_OPTIONS } from './common';
@@ -335,10 +335,7 @@ async function runImages(
 	while (images.hasNext && (continueOnFail || !failed)) {
 		const lease = new SlotLease(context.slots);
 		// A cancel ends the wait for a slot at once (holding none): no further image is read or sent.
-		const granted = await lease.acquire(signal).then(
-			(): Settled<void> => ({ ok: true, value: undefined }),
-			(error: unknown): Settled<void> => ({ ok: false, error }),
-		);
+		const granted = await settle(lease.acquire(signal));
 		if (!granted.ok) {
 			await Promise.all(running);
 			throw granted.error;
@@ -347,10 +344,7 @@ async function runImages(
 			lease.release();
 			break;
 		}
-		const next = await images.next().then(
-			(unit): Settled<ImageUnit> => ({ ok: true, value: unit }),
-			(error: unknown): Settled<ImageUnit> => ({ ok: false, error }),
-		);
+		const next = await settle(images.next());
 		if (!next.ok) {
 			// The file could not be read or opened: the item fails once its running images are done.
 			lease.release();
@@ -359,13 +353,10 @@ async function runImages(
 		}
 		const unit = next.value;
 		units.push(unit);
-		const outcome = processUnit.call(this, context, unit, lease).then(
-			(value): Settled<UnitOutcome> => ({ ok: true, value }),
-			(error: unknown): Settled<UnitOutcome> => {
-				failed = true;
-				return { ok: false, error };
-			},
-		);
+		const outcome = settle(processUnit.call(this, context, unit, lease)).then((result) => {
+			if (!result.ok) failed = true;
+			return result;
+		});
 		running.push(outcome.finally(() => lease.release()));
 	}
 	return { units, results: await Promise.all(running) };

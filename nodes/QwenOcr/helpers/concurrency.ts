@@ -68,6 +68,14 @@ export class ItemLimit implements Limit {
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+/** The outcome of `promise` as a value: it never rejects. */
+export async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+	return await promise.then(
+		(value): Settled<T> => ({ ok: true, value }),
+		(error: unknown): Settled<T> => ({ ok: false, error }),
+	);
+}
+
 /**
  * Runs `task(0..count-1)` with at most `limit.value` in flight, results in index order.
  * With `stopOnError`, no new task starts after a failure (running ones finish).
@@ -90,16 +98,11 @@ export async function runBounded<T>(
 			while (next < count && !(stopOnError && failed) && !signal?.aborted && inFlight < limit.value) {
 				const index = next++;
 				inFlight++;
-				task(index)
-					.then(
-						(value) => {
-							results[index] = { ok: true, value };
-						},
-						(error: unknown) => {
-							results[index] = { ok: false, error };
-							failed = true;
-						},
-					)
+				settle(task(index))
+					.then((result) => {
+						results[index] = result;
+						if (!result.ok) failed = true;
+					})
 					.finally(() => {
 						inFlight--;
 						if (inFlight === 0 && (next >= count || (stopOnError && failed) || signal?.aborted)) resolve(results);
